@@ -31,6 +31,7 @@ apt_install() {
     done
     command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
     command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
+    python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
     if [ ${#missing[@]} -eq 0 ]; then
         log "apt: all present (${APT_PACKAGES[*]})"
         return
@@ -105,7 +106,7 @@ hadoop_jars_install() {
     # pyspark 2.4.8's setup.py (run by pip for the metadata) needs pypandoc < 1.8.
     echo 'pypandoc<1.8' >"$dl/constraints.txt"
     if ! PIP_CONSTRAINT="$dl/constraints.txt" PIP_NO_INPUT=1 python3 -m pip download \
-        --quiet --no-deps --no-binary pyspark "pyspark==$PYSPARK_VERSION" -d "$dl/dist" \
+        --quiet --no-cache-dir --no-deps --no-binary pyspark "pyspark==$PYSPARK_VERSION" -d "$dl/dist" \
         >"$dl/pip.log" 2>&1; then
         tail -n 30 "$dl/pip.log" >&2
         rm -rf "$dl"

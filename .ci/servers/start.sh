@@ -64,7 +64,7 @@ fail() {
     printf '[ci/servers] ---- last 40 lines of %s ----\n' "$logf" >&2
     tail -n 40 "$logf" >&2 || true
     printf '[ci/servers] ----\n' >&2
-    die "$name failed to start: $why (log: $logf)"
+    die "$name failed to start: $why (log: $logf; SPARKLING_CI_KEEP_SERVERS_DIR=1 keeps it)"
 }
 
 alive() { kill -0 "$1" 2>/dev/null; }
@@ -136,7 +136,8 @@ wait_nginx() {
 s3_root="$run_dir/s3"
 mkdir -p "$s3_root"
 S3_ACCESS_KEY="AKIA$(python3 -c 'import secrets; print(secrets.token_hex(8).upper())')"
-S3_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(30))')"
+# Random per run, so a test cannot pass with hard-coded keys; alphanumeric only.
+S3_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(20))')"
 S3_REGION=us-east-1
 S3_BUCKET=sparkling
 start_s3() {
@@ -144,13 +145,13 @@ start_s3() {
     : >"$run_dir/logs/s3s-fs.log"
     : >"$run_dir/logs/s3s-fs-anon.log"
     RUST_LOG="${SPARKLING_TEST_S3_LOG:-info}" setsid "$S3S_BIN" --host 127.0.0.1 --port "$port" \
-        --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" "$s3_root" \
+        --access-key="$S3_ACCESS_KEY" --secret-key="$S3_SECRET_KEY" -- "$s3_root" \
         >>"$run_dir/logs/s3s-fs.log" 2>&1 </dev/null &
     S3_PID=$!
     # The same store without an authentication provider: it serves unsigned
     # (anonymous) requests and rejects signed ones (501).
     RUST_LOG="${SPARKLING_TEST_S3_LOG:-info}" setsid "$S3S_BIN" --host 127.0.0.1 \
-        --port "$anon_port" "$s3_root" \
+        --port "$anon_port" -- "$s3_root" \
         >>"$run_dir/logs/s3s-fs-anon.log" 2>&1 </dev/null &
     S3_ANON_PID=$!
 }
