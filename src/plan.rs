@@ -1,0 +1,107 @@
+//! The lazy plan: what an [`Rdd`](crate::Rdd) is made of.
+//!
+//! Every RDD wraps one plan node. A node knows how many partitions it has and
+//! how to compute one of them on demand, as a stream of *batches* of elements.
+//! Narrow transformations stack batch adaptors on their parent's stream, so a
+//! chain of them runs inside one task with one dynamic call per batch, not per
+//! element. Wide operations are nodes whose parents are behind a shuffle
+//! dependency: the scheduler materialises those before computing the node.
+
+use std::sync::Arc;
+
+use crate::Result;
+
+/// How many elements a source puts in one batch.
+pub(crate) const BATCH_SIZE: usize = 1024;
+
+/// The elements of one partition, in batches. An `Err` ends the stream.
+pub(crate) type Batches<T> = Box<dyn Iterator<Item = Result<Vec<T>>> + Send>;
+
+/// A plan node producing elements of type `T`.
+pub(crate) trait Node<T>: Send + Sync {
+    /// How many partitions the node has.
+    fn num_partitions(&self) -> usize;
+
+    /// Computes one partition, lazily: the work happens as batches are pulled.
+    fn compute(&self, partition: usize) -> Result<Batches<T>>;
+
+    /// The nodes this one reads, for lineage and stage planning.
+    fn dependencies(&self) -> Vec<Dependency>;
+
+    /// Runs what must run before any partition can be computed: by default,
+    /// whatever the parents need; a shuffle also runs its map side here.
+    fn prepare(&self) -> Result<()> {
+        self.dependencies()
+            .iter()
+            .try_for_each(|dependency| dependency.parent().prepare())
+    }
+}
+
+/// How a node depends on a parent.
+pub(crate) enum Dependency {
+    /// Each partition reads a few parent partitions, in the same task.
+    Narrow(Arc<dyn Lineage>),
+    /// Each partition reads all parent partitions, through an exchange.
+    Shuffle(Arc<dyn Lineage>),
+}
+
+impl Dependency {
+    /// The RDD depended on.
+    pub(crate) fn parent(&self) -> &Arc<dyn Lineage> {
+        match self {
+            Dependency::Narrow(parent) | Dependency::Shuffle(parent) => parent,
+        }
+    }
+}
+
+/// The type-erased view of an RDD, for lineage and stage planning.
+pub(crate) trait Lineage: Send + Sync {
+    /// The RDD's name and id: `name[id]`, plus its storage when persisted.
+    fn describe(&self) -> String;
+
+    /// How many partitions the RDD has.
+    fn num_partitions(&self) -> usize;
+
+    /// The RDD's parents.
+    fn dependencies(&self) -> Vec<Dependency>;
+
+    /// Materialises every shuffle this RDD needs that has not run yet.
+    fn prepare(&self) -> Result<()>;
+}
+
+/// Renders an RDD's lineage as Spark's `toDebugString` does: one line per
+/// RDD, `|` for a narrow parent, `+-` where a shuffle starts a new stage, and
+/// the partition count at the start of each stage.
+pub(crate) fn debug_string(root: &dyn Lineage) -> String {
+    let mut out = String::new();
+    write_lineage(root, "", "", true, &mut out);
+    out
+}
+
+fn write_lineage(
+    rdd: &dyn Lineage,
+    line_prefix: &str,
+    child_prefix: &str,
+    stage_start: bool,
+    out: &mut String,
+) {
+    out.push_str(line_prefix);
+    if stage_start {
+        out.push_str(&format!("({}) ", rdd.num_partitions()));
+    }
+    out.push_str(&rdd.describe());
+    out.push('\n');
+    for dependency in rdd.dependencies() {
+        match &dependency {
+            Dependency::Narrow(parent) => {
+                let line_prefix = format!("{child_prefix} |  ");
+                write_lineage(parent.as_ref(), &line_prefix, child_prefix, false, out);
+            }
+            Dependency::Shuffle(parent) => {
+                let line_prefix = format!("{child_prefix} +-");
+                let child_prefix = format!("{child_prefix}   ");
+                write_lineage(parent.as_ref(), &line_prefix, &child_prefix, true, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,679 @@
+//! Actions: they run a job and bring a result back to the caller.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::{Data, PartitionIter, Rdd, panic_message, sample};
+use crate::nodes::narrow::elements_of;
+use crate::plan::Batches;
+use crate::rdd::lock;
+use crate::scheduler::{run_job, run_tasks};
+use crate::{Error, Result};
+
+/// How many more partitions `take` scans in each round, at most (Spark's
+/// `spark.rdd.limit.scaleUpFactor`).
+const TAKE_SCALE_UP: usize = 4;
+
+impl<T: Data> Rdd<T> {
+    pub(crate) fn all_partitions(&self) -> Vec<usize> {
+        (0..self.num_partitions()).collect()
+    }
+
+    /// Folds every partition's batches, one task per partition.
+    pub(crate) fn fold_batches<R: Send>(
+        &self,
+        init: impl Fn() -> R + Sync,
+        step: impl Fn(R, Vec<T>) -> R + Sync,
+    ) -> Result<Vec<R>> {
+        run_job(self, &self.all_partitions(), |_, batches| {
+            batches
+                .into_iter()
+                .try_fold(init(), |acc, batch| Ok(step(acc, batch?)))
+        })
+    }
+
+    /// Runs user code that merges partition results on the caller's thread,
+    /// turning a panic into [`Error::Merge`].
+    pub(crate) fn merge_results<R>(
+        &self,
+        operation: &'static str,
+        merge: impl FnOnce() -> R,
+    ) -> Result<R> {
+        catch_unwind(AssertUnwindSafe(merge)).map_err(|payload| Error::Merge {
+            operation,
+            rdd: self.label(),
+            message: panic_message(payload.as_ref()),
+        })
+    }
+
+    fn empty_error(&self, operation: &'static str) -> Error {
+        Error::EmptyRdd {
+            operation,
+            rdd: self.label(),
+        }
+    }
+
+    /// All elements, in partition order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(vec!["x", "y"], 2).collect()?, ["x", "y"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn collect(&self) -> Result<Vec<T>> {
+        let parts = self.fold_batches(Vec::new, |mut acc, batch| {
+            if acc.is_empty() {
+                batch
+            } else {
+                acc.extend(batch);
+                acc
+            }
+        })?;
+        Ok(concat(parts))
+    }
+
+    /// The number of elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.range(0, 1000, 1, 4).filter(|x| x % 10 == 0).count()?, 100);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn count(&self) -> Result<u64> {
+        let counts = self.fold_batches(|| 0u64, |acc, batch| acc + batch.len() as u64)?;
+        Ok(counts.into_iter().sum())
+    }
+
+    /// The first `n` elements, computing as few partitions as possible: one
+    /// partition first, then more in growing rounds (as Spark does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.range(0, 100, 1, 10).take(3)?, [0, 1, 2]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn take(&self, n: usize) -> Result<Vec<T>> {
+        let total = self.num_partitions();
+        let mut taken = Vec::new();
+        let mut scanned = 0;
+        while taken.len() < n && scanned < total {
+            let round = if scanned == 0 {
+                1
+            } else if taken.is_empty() {
+                scanned * TAKE_SCALE_UP
+            } else {
+                let estimate =
+                    (1.5 * n as f64 * scanned as f64 / taken.len() as f64).ceil() as usize;
+                estimate
+                    .saturating_sub(scanned)
+                    .clamp(1, scanned * TAKE_SCALE_UP)
+            };
+            let partitions: Vec<usize> = (scanned..total.min(scanned + round)).collect();
+            let wanted = n - taken.len();
+            let results = run_job(self, &partitions, |_, batches| take_from(batches, wanted))?;
+            for part in results {
+                let room = n - taken.len();
+                taken.extend(part.into_iter().take(room));
+            }
+            scanned += partitions.len();
+        }
+        Ok(taken)
+    }
+
+    /// The first element; an [`Error::EmptyRdd`] when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(0..100, 20).map(|n| n + 10).first()?, 10);
+    /// assert!(ctx.empty::<i32>().first().is_err());
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn first(&self) -> Result<T> {
+        self.take(1)?.pop().ok_or_else(|| self.empty_error("first"))
+    }
+
+    /// Whether the RDD has no elements; stops at the first element found.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert!(ctx.parallelize(0..10, 2).filter(|x| *x > 100).is_empty()?);
+    /// assert!(!ctx.parallelize(0..10, 2).is_empty()?);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "isEmpty")]
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.num_partitions() == 0 || self.take(1)?.is_empty())
+    }
+
+    /// The `n` smallest elements, in ascending order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7], 3).take_ordered(6)?, [1, 2, 3, 4, 5, 6]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "takeOrdered")]
+    pub fn take_ordered(&self, n: usize) -> Result<Vec<T>>
+    where
+        T: Ord,
+    {
+        self.take_ordered_by(n, T::cmp)
+    }
+
+    /// The `n` smallest elements by `compare`, in that order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["pear", "fig", "banana"], 2);
+    /// assert_eq!(words.take_ordered_by(2, |a, b| a.len().cmp(&b.len()))?, ["fig", "pear"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "takeOrdered")]
+    pub fn take_ordered_by(
+        &self,
+        n: usize,
+        compare: impl Fn(&T, &T) -> Ordering + Sync,
+    ) -> Result<Vec<T>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let parts = run_job(self, &self.all_partitions(), |_, batches| {
+            let mut smallest = Smallest::new(n, &compare);
+            for batch in batches {
+                smallest.extend(batch?);
+            }
+            Ok(smallest.finish())
+        })?;
+        self.merge_results("take_ordered", || {
+            let mut smallest = Smallest::new(n, &compare);
+            parts.into_iter().for_each(|part| smallest.extend(part));
+            smallest.finish()
+        })
+    }
+
+    /// The `n` largest elements, in descending order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize([2, 3, 4, 5, 6], 2).top(3)?, [6, 5, 4]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn top(&self, n: usize) -> Result<Vec<T>>
+    where
+        T: Ord,
+    {
+        self.take_ordered_by(n, |a, b| b.cmp(a))
+    }
+
+    /// The `n` largest elements by `compare`, largest first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["pear", "fig", "banana"], 2);
+    /// assert_eq!(words.top_by(1, |a, b| a.len().cmp(&b.len()))?, ["banana"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn top_by(&self, n: usize, compare: impl Fn(&T, &T) -> Ordering + Sync) -> Result<Vec<T>> {
+        self.take_ordered_by(n, |a, b| compare(b, a))
+    }
+
+    /// A random sample of exactly `n` elements (fewer only when the RDD has
+    /// fewer and `with_replacement` is false), in random order, reproducible
+    /// for a given `seed`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.range(0, 100, 1, 4);
+    /// let sample = rdd.take_sample(false, 10, 7)?;
+    /// assert_eq!(sample.len(), 10);
+    /// assert_eq!(sample, rdd.take_sample(false, 10, 7)?);
+    /// assert_eq!(rdd.take_sample(true, 500, 7)?.len(), 500);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "takeSample")]
+    pub fn take_sample(&self, with_replacement: bool, n: usize, seed: u64) -> Result<Vec<T>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        if !with_replacement {
+            return sample::without_replacement(self, n, seed);
+        }
+        sample::with_replacement(self, n, seed)
+    }
+
+    /// Combines all elements with `f` (associative and commutative); an
+    /// [`Error::EmptyRdd`] when there are none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(1..=5, 2).reduce(|a, b| a * b)?, 120);
+    /// assert!(ctx.parallelize(Vec::<i32>::new(), 2).reduce(|a, b| a + b).is_err());
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn reduce(&self, f: impl Fn(T, T) -> T + Sync) -> Result<T> {
+        self.reduce_named("reduce", f)
+    }
+
+    fn reduce_named(&self, operation: &'static str, f: impl Fn(T, T) -> T + Sync) -> Result<T> {
+        let combine = |acc: Option<T>, element: T| {
+            Some(match acc {
+                None => element,
+                Some(acc) => f(acc, element),
+            })
+        };
+        let parts =
+            self.fold_batches(|| None, |acc, batch| batch.into_iter().fold(acc, combine))?;
+        self.merge_results(operation, || {
+            parts.into_iter().flatten().fold(None, combine)
+        })?
+        .ok_or_else(|| self.empty_error(operation))
+    }
+
+    /// Folds each partition starting from `zero`, then folds the partition
+    /// results starting from `zero` again (Spark's semantics).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(1..=4, 2).fold(0, |a, b| a + b)?, 10);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn fold(&self, zero: T, f: impl Fn(T, T) -> T + Sync) -> Result<T> {
+        let parts = self.fold_batches(
+            || zero.clone(),
+            |acc, batch| batch.into_iter().fold(acc, &f),
+        )?;
+        self.merge_results("fold", || parts.into_iter().fold(zero.clone(), &f))
+    }
+
+    /// Aggregates each partition with `seq_op` from `zero`, then combines the
+    /// partition results with `comb_op` from `zero`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let (sum, count) = ctx.parallelize([1, 2, 3, 4], 2)
+    ///     .aggregate((0, 0), |(s, c), x| (s + x, c + 1), |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2))?;
+    /// assert_eq!((sum, count), (10, 4));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn aggregate<U: Data>(
+        &self,
+        zero: U,
+        seq_op: impl Fn(U, T) -> U + Sync,
+        comb_op: impl Fn(U, U) -> U + Sync,
+    ) -> Result<U> {
+        let parts = self.fold_batches(
+            || zero.clone(),
+            |acc, batch| batch.into_iter().fold(acc, &seq_op),
+        )?;
+        self.merge_results("aggregate", || {
+            parts.into_iter().fold(zero.clone(), &comb_op)
+        })
+    }
+
+    /// [`aggregate`](Rdd::aggregate) whose partition results are combined in
+    /// a tree of `depth` levels, each level's merges running on the pool.
+    /// A `depth` of 0 is an [`Error::InvalidArgument`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let sum = ctx.range(0, 1000, 1, 16).tree_aggregate(0i64, |a, x| a + x, |a, b| a + b, 2)?;
+    /// assert_eq!(sum, 499_500);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "treeAggregate")]
+    pub fn tree_aggregate<U: Data>(
+        &self,
+        zero: U,
+        seq_op: impl Fn(U, T) -> U + Sync,
+        comb_op: impl Fn(U, U) -> U + Sync,
+        depth: usize,
+    ) -> Result<U> {
+        if depth == 0 {
+            return Err(Error::InvalidArgument {
+                operation: "tree_aggregate",
+                message: "depth must be at least 1".to_string(),
+            });
+        }
+        let mut parts = self.fold_batches(
+            || zero.clone(),
+            |acc, batch| batch.into_iter().fold(acc, &seq_op),
+        )?;
+        let scale = ((parts.len() as f64).powf(1.0 / depth as f64).ceil() as usize).max(2);
+        while parts.len() > scale + parts.len().div_ceil(scale) {
+            let mut groups: Vec<Vec<U>> = Vec::new();
+            let mut parts_left = parts.into_iter();
+            loop {
+                let group: Vec<U> = parts_left.by_ref().take(scale).collect();
+                if group.is_empty() {
+                    break;
+                }
+                groups.push(group);
+            }
+            let merges = groups.into_iter().map(|group| {
+                let comb_op = &comb_op;
+                move || self.merge_results("tree_aggregate", || group.into_iter().reduce(comb_op))
+            });
+            let merged = run_tasks(self.context(), merges.collect(), |index| {
+                Error::TaskNotRun {
+                    rdd: self.label(),
+                    partition: index,
+                }
+            })?;
+            parts = merged.into_iter().flatten().collect();
+        }
+        self.merge_results("tree_aggregate", || {
+            parts.into_iter().fold(zero.clone(), &comb_op)
+        })
+    }
+
+    /// [`reduce`](Rdd::reduce) whose partition results are combined in a
+    /// tree of `depth` levels on the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(1..=10, 5).tree_reduce(|a, b| a + b, 2)?, 55);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "treeReduce")]
+    pub fn tree_reduce(&self, f: impl Fn(T, T) -> T + Sync, depth: usize) -> Result<T> {
+        let combine = |a: Option<T>, b: Option<T>| match (a, b) {
+            (Some(a), Some(b)) => Some(f(a, b)),
+            (a, b) => a.or(b),
+        };
+        self.tree_aggregate(
+            None,
+            |acc, element| combine(acc, Some(element)),
+            combine,
+            depth,
+        )?
+        .ok_or_else(|| self.empty_error("tree_reduce"))
+    }
+
+    /// Runs `f` on every element, on the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicI64, Ordering};
+    /// let ctx = sparkling::Context::new();
+    /// let total = AtomicI64::new(0);
+    /// ctx.range(1, 11, 1, 3).foreach(|x| { total.fetch_add(x, Ordering::Relaxed); })?;
+    /// assert_eq!(total.into_inner(), 55);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn foreach(&self, f: impl Fn(T) + Sync) -> Result<()> {
+        self.fold_batches(|| (), |(), batch| batch.into_iter().for_each(&f))?;
+        Ok(())
+    }
+
+    /// Runs `f` once per partition with the partition's elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// let ctx = sparkling::Context::new();
+    /// let sizes = Mutex::new(Vec::new());
+    /// ctx.parallelize(0..10, 3).foreach_partition(|part| sizes.lock().unwrap().push(part.count()))?;
+    /// let mut sizes = sizes.into_inner().unwrap();
+    /// sizes.sort();
+    /// assert_eq!(sizes, [3, 3, 4]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "foreachPartition")]
+    pub fn foreach_partition(&self, f: impl Fn(PartitionIter<T>) + Sync) -> Result<()> {
+        run_job(self, &self.all_partitions(), |_, batches| {
+            let (elements, failure) = elements_of(batches);
+            f(elements);
+            lock(&failure).take().map_or(Ok(()), Err)
+        })?;
+        Ok(())
+    }
+
+    /// The smallest element; an [`Error::EmptyRdd`] when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(["b", "a", "c"], 2).min()?, "a");
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn min(&self) -> Result<T>
+    where
+        T: Ord,
+    {
+        self.reduce_named("min", T::min)
+    }
+
+    /// The largest element; an [`Error::EmptyRdd`] when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(["b".to_string(), "c".into(), "a".into()], 2).max()?, "c");
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn max(&self) -> Result<T>
+    where
+        T: Ord,
+    {
+        self.reduce_named("max", T::max)
+    }
+
+    /// The smallest element by `compare` (the first of equals).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([1.5f64, -2.0, 0.5], 2);
+    /// assert_eq!(rdd.min_by(|a, b| a.total_cmp(b))?, -2.0);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn min_by(&self, compare: impl Fn(&T, &T) -> Ordering + Sync) -> Result<T> {
+        self.reduce_named("min_by", |a, b| if compare(&b, &a).is_lt() { b } else { a })
+    }
+
+    /// The largest element by `compare` (the last of equals).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(["fig", "banana", "kiwi"], 2);
+    /// assert_eq!(rdd.max_by(|a, b| a.len().cmp(&b.len()))?, "banana");
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn max_by(&self, compare: impl Fn(&T, &T) -> Ordering + Sync) -> Result<T> {
+        self.reduce_named("max_by", |a, b| if compare(&b, &a).is_lt() { a } else { b })
+    }
+
+    /// How many times each distinct element occurs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let counts = ctx.parallelize(["a", "b", "a"], 2).count_by_value()?;
+    /// assert_eq!(counts["a"], 2);
+    /// assert_eq!(counts["b"], 1);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "countByValue")]
+    pub fn count_by_value(&self) -> Result<HashMap<T, u64>>
+    where
+        T: Hash + Eq,
+    {
+        let parts = self.fold_batches(HashMap::new, |mut counts, batch| {
+            for element in batch {
+                *counts.entry(element).or_insert(0) += 1;
+            }
+            counts
+        })?;
+        let mut parts = parts.into_iter();
+        let mut total = parts.next().unwrap_or_default();
+        for part in parts {
+            for (element, count) in part {
+                *total.entry(element).or_insert(0) += count;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Streams the elements to the caller one partition at a time: only one
+    /// partition's elements are held in memory, each computed by its own job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let mut total = 0;
+    /// for element in ctx.range(0, 10, 1, 3).to_local_iterator() {
+    ///     total += element?;
+    /// }
+    /// assert_eq!(total, 45);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "toLocalIterator")]
+    pub fn to_local_iterator(&self) -> LocalIterator<T> {
+        LocalIterator {
+            rdd: self.clone(),
+            next_partition: 0,
+            current: Vec::new().into_iter(),
+            failed: false,
+        }
+    }
+}
+
+/// The elements of an RDD, fetched one partition at a time; made by
+/// [`Rdd::to_local_iterator`]. Yields one `Err` and stops if a job fails.
+#[must_use = "iterators are lazy"]
+pub struct LocalIterator<T> {
+    rdd: Rdd<T>,
+    next_partition: usize,
+    current: std::vec::IntoIter<T>,
+    failed: bool,
+}
+
+impl<T: Data> Iterator for LocalIterator<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        loop {
+            if let Some(element) = self.current.next() {
+                return Some(Ok(element));
+            }
+            if self.failed || self.next_partition >= self.rdd.num_partitions() {
+                return None;
+            }
+            let partition = self.next_partition;
+            self.next_partition += 1;
+            let fetched = run_job(&self.rdd, &[partition], |_, batches| {
+                batches.collect::<Result<Vec<Vec<T>>>>()
+            });
+            match fetched {
+                Ok(parts) => {
+                    self.current = concat(parts.into_iter().flatten().collect()).into_iter()
+                }
+                Err(error) => {
+                    self.failed = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+}
+
+/// Concatenates vectors, reusing the first one's allocation when possible.
+pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let total = parts.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    parts.into_iter().for_each(|part| out.extend(part));
+    out
+}
+
+/// At most `wanted` elements from the start of a partition, pulling no more
+/// batches than needed.
+fn take_from<T>(batches: Batches<T>, wanted: usize) -> Result<Vec<T>> {
+    let mut taken = Vec::new();
+    for batch in batches {
+        if taken.len() >= wanted {
+            break;
+        }
+        taken.extend(batch?);
+    }
+    taken.truncate(wanted);
+    Ok(taken)
+}
+
+/// Keeps the `n` smallest elements seen, by a comparator, in O(n) memory.
+pub(crate) struct Smallest<'c, T, C> {
+    n: usize,
+    compare: &'c C,
+    kept: Vec<T>,
+}
+
+impl<'c, T, C: Fn(&T, &T) -> Ordering> Smallest<'c, T, C> {
+    pub(crate) fn new(n: usize, compare: &'c C) -> Self {
+        Smallest {
+            n,
+            compare,
+            kept: Vec::new(),
+        }
+    }
+
+    pub(crate) fn extend(&mut self, elements: impl IntoIterator<Item = T>) {
+        self.kept.extend(elements);
+        if self.kept.len() > 2 * self.n + crate::plan::BATCH_SIZE {
+            self.shrink();
+        }
+    }
+
+    fn shrink(&mut self) {
+        if self.kept.len() > self.n {
+            self.kept.select_nth_unstable_by(self.n, self.compare);
+            self.kept.truncate(self.n);
+        }
+    }
+
+    /// The kept elements, smallest first.
+    pub(crate) fn finish(mut self) -> Vec<T> {
+        self.shrink();
+        self.kept.sort_by(self.compare);
+        self.kept
+    }
+}

@@ -1,0 +1,394 @@
+//! [`Rdd`]: the lazy, partitioned dataset and its metadata.
+
+mod action;
+mod numeric;
+mod sample;
+mod transform;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+
+pub use self::action::LocalIterator;
+pub use self::numeric::Numeric;
+use crate::context::Context;
+use crate::plan::{self, Batches, Dependency, Lineage, Node};
+use crate::{Error, Result};
+
+/// What an RDD can hold: values that can be copied between tasks and threads.
+///
+/// Implemented for every `Clone + Send + Sync + 'static` type; Spark asks for
+/// serialisable elements, a single process asks for `Clone`.
+pub trait Data: Clone + Send + Sync + 'static {}
+
+impl<T: Clone + Send + Sync + 'static> Data for T {}
+
+/// The elements of one partition as seen by user code, for example in
+/// [`Rdd::map_partitions`].
+pub type PartitionIter<T> = Box<dyn Iterator<Item = T> + Send>;
+
+/// Where a persisted RDD keeps its computed partitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StorageLevel {
+    /// Not persisted: every job recomputes the partitions.
+    #[default]
+    None,
+    /// Computed partitions stay in memory, as they are (Spark's `MEMORY_ONLY`).
+    MemoryOnly,
+}
+
+/// A lazy, partitioned, immutable dataset: Spark's RDD.
+///
+/// Transformations ([`map`](Rdd::map), [`filter`](Rdd::filter), ...) build a
+/// plan and return at once; actions ([`collect`](Rdd::collect),
+/// [`count`](Rdd::count), ...) run it on the Context's pool. An `Rdd` is a
+/// cheap handle: cloning it shares the plan, its name and its cache.
+///
+/// # Examples
+///
+/// ```
+/// let ctx = sparkling::Context::new();
+/// let squares = ctx.parallelize(1..=5, 2).map(|x| x * x);
+/// assert_eq!(squares.collect()?, [1, 4, 9, 16, 25]);
+/// # Ok::<(), sparkling::Error>(())
+/// ```
+#[must_use = "an Rdd is lazy: nothing runs until an action is called"]
+pub struct Rdd<T> {
+    inner: Arc<RddInner<T>>,
+}
+
+impl<T> Clone for Rdd<T> {
+    fn clone(&self) -> Self {
+        Rdd {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct RddInner<T> {
+    id: usize,
+    operation: &'static str,
+    context: Context,
+    name: Mutex<Option<String>>,
+    node: Box<dyn Node<T>>,
+    storage: Mutex<StorageLevel>,
+    cached: Mutex<Vec<Option<Arc<Vec<Vec<T>>>>>>,
+}
+
+impl<T: Data> Rdd<T> {
+    /// Wraps a plan node; `operation` names the RDD until the user names it.
+    pub(crate) fn from_node(
+        context: &Context,
+        operation: &'static str,
+        node: impl Node<T> + 'static,
+    ) -> Rdd<T> {
+        Rdd {
+            inner: Arc::new(RddInner {
+                id: context.next_rdd_id(),
+                operation,
+                context: context.clone(),
+                name: Mutex::new(None),
+                node: Box::new(node),
+                storage: Mutex::new(StorageLevel::None),
+                cached: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// This RDD as a parent of another, for lineage.
+    pub(crate) fn lineage(&self) -> Arc<dyn Lineage> {
+        self.inner.clone()
+    }
+
+    /// Computes one partition: from the cache when persisted and computed
+    /// before, otherwise from the plan (filling the cache when persisted).
+    /// A panic in a user closure becomes an [`Error::Task`] naming this RDD.
+    pub(crate) fn compute(&self, partition: usize) -> Result<Batches<T>> {
+        let inner = &self.inner;
+        if inner.storage_level() == StorageLevel::None {
+            return inner.compute_guarded(partition);
+        }
+        if let Some(batches) = inner.cached_partition(partition) {
+            return Ok(replay(batches));
+        }
+        let batches: Vec<Vec<T>> = inner.compute_guarded(partition)?.collect::<Result<_>>()?;
+        let batches = Arc::new(batches);
+        if inner.storage_level() != StorageLevel::None {
+            let mut cached = lock(&inner.cached);
+            if cached.len() <= partition {
+                cached.resize(partition + 1, None);
+            }
+            cached[partition] = Some(Arc::clone(&batches));
+        }
+        Ok(replay(batches))
+    }
+
+    /// `name[id]`, how errors and lineage refer to this RDD.
+    pub(crate) fn label(&self) -> String {
+        self.inner.label()
+    }
+
+    /// The RDD's unique id within its Context.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let a = ctx.parallelize(0..3, 1);
+    /// let b = a.map(|x| x + 1);
+    /// assert_ne!(a.id(), b.id());
+    /// ```
+    pub fn id(&self) -> usize {
+        self.inner.id
+    }
+
+    /// The name given with [`set_name`](Rdd::set_name), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(0..3, 1);
+    /// assert_eq!(rdd.name(), None);
+    /// assert_eq!(rdd.set_name("numbers").name().as_deref(), Some("numbers"));
+    /// ```
+    pub fn name(&self) -> Option<String> {
+        lock(&self.inner.name).clone()
+    }
+
+    /// Names the RDD (shown in errors and the lineage) and returns it.
+    ///
+    /// The name is shared by every handle to this RDD.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(0..3, 1).set_name("numbers");
+    /// assert!(rdd.to_debug_string().contains("numbers"));
+    /// ```
+    #[doc(alias = "setName")]
+    pub fn set_name(&self, name: impl Into<String>) -> Rdd<T> {
+        *lock(&self.inner.name) = Some(name.into());
+        self.clone()
+    }
+
+    /// How many partitions the RDD has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(0..10, 3).num_partitions(), 3);
+    /// ```
+    #[doc(alias = "getNumPartitions")]
+    pub fn num_partitions(&self) -> usize {
+        self.inner.node.num_partitions()
+    }
+
+    /// The Context that created the RDD.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::builder().app_name("demo").build()?;
+    /// assert_eq!(ctx.parallelize(0..3, 1).context().app_name(), "demo");
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn context(&self) -> &Context {
+        &self.inner.context
+    }
+
+    /// The lineage: one line per RDD, `|` for a narrow parent and `+-` where
+    /// a shuffle starts a new stage, with partition counts at stage starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(0..10, 2).map(|x| x + 1).filter(|x| x % 2 == 0);
+    /// let lineage = rdd.to_debug_string();
+    /// assert!(lineage.starts_with("(2) filter["));
+    /// assert!(lineage.contains(" |  map["));
+    /// assert!(lineage.contains(" |  parallelize["));
+    /// ```
+    #[doc(alias = "toDebugString")]
+    pub fn to_debug_string(&self) -> String {
+        plan::debug_string(self.inner.as_ref())
+    }
+
+    /// Keeps partitions in memory once computed ([`StorageLevel::MemoryOnly`]).
+    ///
+    /// A partition computed by any job (also as part of a downstream chain)
+    /// is read from memory by every later job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(0..100, 20).map(|n| n + 10).cache();
+    /// assert_eq!(rdd.first()?, 10); // computes and caches partition 0 only
+    /// assert_eq!(rdd.count()?, 100);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn cache(&self) -> Rdd<T> {
+        self.persist(StorageLevel::MemoryOnly)
+    }
+
+    /// Sets how computed partitions are kept; see [`StorageLevel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::StorageLevel;
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(0..3, 1).persist(StorageLevel::MemoryOnly);
+    /// assert_eq!(rdd.storage_level(), StorageLevel::MemoryOnly);
+    /// ```
+    pub fn persist(&self, level: StorageLevel) -> Rdd<T> {
+        *lock(&self.inner.storage) = level;
+        if level == StorageLevel::None {
+            lock(&self.inner.cached).clear();
+        }
+        self.clone()
+    }
+
+    /// Drops the cached partitions and stops caching.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::StorageLevel;
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(0..3, 1).cache().unpersist();
+    /// assert_eq!(rdd.storage_level(), StorageLevel::None);
+    /// ```
+    pub fn unpersist(&self) -> Rdd<T> {
+        self.persist(StorageLevel::None)
+    }
+
+    /// How computed partitions are kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::StorageLevel;
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(0..3, 1).storage_level(), StorageLevel::None);
+    /// ```
+    #[doc(alias = "getStorageLevel")]
+    pub fn storage_level(&self) -> StorageLevel {
+        self.inner.storage_level()
+    }
+}
+
+impl<T: Data> RddInner<T> {
+    fn label(&self) -> String {
+        match lock(&self.name).as_deref() {
+            Some(name) => format!("{name}[{}]", self.id),
+            None => format!("{}[{}]", self.operation, self.id),
+        }
+    }
+
+    fn storage_level(&self) -> StorageLevel {
+        *lock(&self.storage)
+    }
+
+    fn cached_partition(&self, partition: usize) -> Option<Arc<Vec<Vec<T>>>> {
+        lock(&self.cached).get(partition).cloned().flatten()
+    }
+
+    fn fully_cached(&self) -> bool {
+        let cached = lock(&self.cached);
+        let partitions = self.node.num_partitions();
+        cached.len() >= partitions && cached[..partitions].iter().all(Option::is_some)
+    }
+
+    /// The node's stream for `partition`, with panics turned into errors.
+    fn compute_guarded(self: &Arc<Self>, partition: usize) -> Result<Batches<T>> {
+        let batches = catch_unwind(AssertUnwindSafe(|| self.node.compute(partition)))
+            .map_err(|payload| self.panic_error(partition, payload.as_ref()))??;
+        Ok(Box::new(PanicGuard {
+            rdd: Arc::clone(self),
+            partition,
+            batches,
+        }))
+    }
+
+    fn panic_error(&self, partition: usize, payload: &(dyn std::any::Any + Send)) -> Error {
+        Error::Task {
+            rdd: self.label(),
+            partition,
+            message: panic_message(payload),
+        }
+    }
+}
+
+impl<T: Data> Lineage for RddInner<T> {
+    fn describe(&self) -> String {
+        match self.storage_level() {
+            StorageLevel::None => self.label(),
+            level => format!("{} [{level:?}]", self.label()),
+        }
+    }
+
+    fn num_partitions(&self) -> usize {
+        self.node.num_partitions()
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        self.node.dependencies()
+    }
+
+    fn prepare(&self) -> Result<()> {
+        if self.storage_level() != StorageLevel::None && self.fully_cached() {
+            return Ok(());
+        }
+        self.node.prepare()
+    }
+}
+
+/// Turns a panic in any batch of a partition into an error naming the RDD.
+struct PanicGuard<T> {
+    rdd: Arc<RddInner<T>>,
+    partition: usize,
+    batches: Batches<T>,
+}
+
+impl<T: Data> Iterator for PanicGuard<T> {
+    type Item = Result<Vec<T>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match catch_unwind(AssertUnwindSafe(|| self.batches.next())) {
+            Ok(item) => item,
+            Err(payload) => {
+                self.batches = Box::new(std::iter::empty());
+                Some(Err(self.rdd.panic_error(self.partition, payload.as_ref())))
+            }
+        }
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic with a non-text payload".to_string()
+    }
+}
+
+/// The batches of a cached partition, cloned one at a time.
+fn replay<T: Data>(batches: Arc<Vec<Vec<T>>>) -> Batches<T> {
+    Box::new((0..batches.len()).map(move |index| Ok(batches[index].clone())))
+}
+
+/// Locks a mutex, recovering the data if a panicking thread held it: every
+/// value guarded here is valid whatever a panic interrupted.
+pub(crate) fn lock<V>(mutex: &Mutex<V>) -> std::sync::MutexGuard<'_, V> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,311 @@
+//! Narrow transformations: each partition depends on one parent partition
+//! (or a few neighbours), so chains of them fuse into one task.
+
+use std::fmt::Display;
+use std::sync::Arc;
+
+use super::{Data, PartitionIter, Rdd, sample};
+use crate::nodes::narrow::{BatchMapNode, MapPartitionsNode};
+use crate::nodes::pipe::PipeNode;
+use crate::nodes::source::InvalidNode;
+use crate::nodes::union::{CoalesceNode, UnionNode};
+
+impl<T: Data> Rdd<T> {
+    /// A new RDD from a batch function made once per partition.
+    fn batch_map<U, M, G>(&self, operation: &'static str, make: M) -> Rdd<U>
+    where
+        U: Data,
+        M: Fn(usize) -> G + Send + Sync + 'static,
+        G: FnMut(Vec<T>) -> Vec<U> + Send + 'static,
+    {
+        Rdd::from_node(
+            self.context(),
+            operation,
+            BatchMapNode::new(self.clone(), make),
+        )
+    }
+
+    /// An RDD whose every action fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    pub(crate) fn invalid<U: Data>(&self, operation: &'static str, message: String) -> Rdd<U> {
+        Rdd::from_node(
+            self.context(),
+            operation,
+            InvalidNode { operation, message },
+        )
+    }
+
+    /// Applies `f` to every element.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let lengths = ctx.parallelize(["a", "bb", "ccc"], 2).map(|s| s.len());
+    /// assert_eq!(lengths.collect()?, [1, 2, 3]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn map<U: Data>(&self, f: impl Fn(T) -> U + Send + Sync + 'static) -> Rdd<U> {
+        let f = Arc::new(f);
+        self.batch_map("map", move |_| {
+            let f = Arc::clone(&f);
+            move |batch: Vec<T>| batch.into_iter().map(&*f).collect()
+        })
+    }
+
+    /// Applies `f` to every element and flattens the results.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["to be", "or not"], 2)
+    ///     .flat_map(|line| line.split(' ').map(str::to_string).collect::<Vec<_>>());
+    /// assert_eq!(words.collect()?, ["to", "be", "or", "not"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "flatMap")]
+    pub fn flat_map<U, I>(&self, f: impl Fn(T) -> I + Send + Sync + 'static) -> Rdd<U>
+    where
+        U: Data,
+        I: IntoIterator<Item = U>,
+    {
+        let f = Arc::new(f);
+        self.batch_map("flat_map", move |_| {
+            let f = Arc::clone(&f);
+            move |batch: Vec<T>| batch.into_iter().flat_map(&*f).collect()
+        })
+    }
+
+    /// Keeps the elements for which `predicate` is true.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let even = ctx.parallelize(1..=6, 3).filter(|x| x % 2 == 0);
+    /// assert_eq!(even.collect()?, [2, 4, 6]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn filter(&self, predicate: impl Fn(&T) -> bool + Send + Sync + 'static) -> Rdd<T> {
+        let predicate = Arc::new(predicate);
+        self.batch_map("filter", move |_| {
+            let predicate = Arc::clone(&predicate);
+            move |mut batch: Vec<T>| {
+                batch.retain(|element| predicate(element));
+                batch
+            }
+        })
+    }
+
+    /// Transforms each partition as a whole: `f` gets the partition's
+    /// elements as an iterator and returns the new elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let sums = ctx.parallelize(1..=6, 2).map_partitions(|part| std::iter::once(part.sum::<i32>()));
+    /// assert_eq!(sums.collect()?, [6, 15]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "mapPartitions")]
+    pub fn map_partitions<U, I>(
+        &self,
+        f: impl Fn(PartitionIter<T>) -> I + Send + Sync + 'static,
+    ) -> Rdd<U>
+    where
+        U: Data,
+        I: IntoIterator<Item = U>,
+        I::IntoIter: Send + 'static,
+    {
+        let node = MapPartitionsNode::new(self.clone(), move |_, elements| f(elements));
+        Rdd::from_node(self.context(), "map_partitions", node)
+    }
+
+    /// Like [`map_partitions`](Rdd::map_partitions), with the partition's index.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let tagged = ctx.parallelize(["a", "b", "c"], 2)
+    ///     .map_partitions_with_index(|index, part| part.map(move |s| format!("{index}:{s}")));
+    /// assert_eq!(tagged.collect()?, ["0:a", "1:b", "1:c"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "mapPartitionsWithIndex")]
+    pub fn map_partitions_with_index<U, I>(
+        &self,
+        f: impl Fn(usize, PartitionIter<T>) -> I + Send + Sync + 'static,
+    ) -> Rdd<U>
+    where
+        U: Data,
+        I: IntoIterator<Item = U>,
+        I::IntoIter: Send + 'static,
+    {
+        let node = MapPartitionsNode::new(self.clone(), f);
+        Rdd::from_node(self.context(), "map_partitions_with_index", node)
+    }
+
+    /// One `Vec` per partition holding its elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize(1..=4, 2).glom().collect()?, [vec![1, 2], vec![3, 4]]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn glom(&self) -> Rdd<Vec<T>> {
+        let node = MapPartitionsNode::new(self.clone(), |_, elements: PartitionIter<T>| {
+            std::iter::once(elements.collect::<Vec<T>>())
+        });
+        Rdd::from_node(self.context(), "glom", node)
+    }
+
+    /// Pairs every element with a key computed from it: `(f(&x), x)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let keyed = ctx.parallelize(["apple", "bean"], 1).key_by(|s| s.len());
+    /// assert_eq!(keyed.collect()?, [(5, "apple"), (4, "bean")]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "keyBy")]
+    pub fn key_by<K: Data>(&self, f: impl Fn(&T) -> K + Send + Sync + 'static) -> Rdd<(K, T)> {
+        let f = Arc::new(f);
+        self.batch_map("key_by", move |_| {
+            let f = Arc::clone(&f);
+            move |batch: Vec<T>| {
+                batch
+                    .into_iter()
+                    .map(|element| (f(&element), element))
+                    .collect()
+            }
+        })
+    }
+
+    /// Pairs every element with a unique id without running a job: the
+    /// elements of partition `k` of `n` get `k`, `n + k`, `2n + k`, ...
+    /// (Spark's numbering; the ids have gaps).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let ids = ctx.parallelize(["a", "b", "c", "d", "e"], 2).zip_with_unique_id();
+    /// assert_eq!(ids.collect()?, [("a", 0), ("b", 2), ("c", 1), ("d", 3), ("e", 5)]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "zipWithUniqueId")]
+    pub fn zip_with_unique_id(&self) -> Rdd<(T, u64)> {
+        let partitions = self.num_partitions() as u64;
+        self.batch_map("zip_with_unique_id", move |partition| {
+            let mut next_id = partition as u64;
+            move |batch: Vec<T>| {
+                batch
+                    .into_iter()
+                    .map(|element| {
+                        let id = next_id;
+                        next_id += partitions;
+                        (element, id)
+                    })
+                    .collect()
+            }
+        })
+    }
+
+    /// A random sample: each element kept with probability `fraction`
+    /// (Bernoulli), or, `with_replacement`, repeated a Poisson(`fraction`)
+    /// number of times. Each partition's generator is seeded from `seed` and
+    /// the partition index, so the sample is reproducible on every pool.
+    ///
+    /// A negative or non-finite `fraction`, or one above 1 without
+    /// replacement, makes every action fail with an invalid-argument error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.range(0, 1000, 1, 4);
+    /// let sample = rdd.sample(false, 0.1, 42).collect()?;
+    /// assert!(sample.len() > 50 && sample.len() < 150);
+    /// assert_eq!(sample, rdd.sample(false, 0.1, 42).collect()?);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn sample(&self, with_replacement: bool, fraction: f64, seed: u64) -> Rdd<T> {
+        if let Err(message) = sample::check_fraction(with_replacement, fraction) {
+            return self.invalid("sample", message);
+        }
+        self.batch_map("sample", move |partition| {
+            sample::sampler(with_replacement, fraction, seed, partition)
+        })
+    }
+
+    /// The partitions of `self` followed by those of `other` (narrow: no
+    /// shuffle, duplicates kept).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let both = ctx.parallelize([1, 2], 2).union(&ctx.parallelize([2, 3], 1));
+    /// assert_eq!(both.num_partitions(), 3);
+    /// assert_eq!(both.collect()?, [1, 2, 2, 3]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn union(&self, other: &Rdd<T>) -> Rdd<T> {
+        let node = UnionNode::new(vec![self.clone(), other.clone()]);
+        Rdd::from_node(self.context(), "union", node)
+    }
+
+    /// Fewer partitions without a shuffle: neighbouring partitions are
+    /// merged, in order. Asking for more partitions than there are keeps the
+    /// current count; asking for 0 makes every action fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(1..=6, 3).coalesce(2);
+    /// assert_eq!(rdd.glom().collect()?, [vec![1, 2], vec![3, 4, 5, 6]]);
+    /// assert_eq!(rdd.coalesce(10).num_partitions(), 2);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn coalesce(&self, num_partitions: usize) -> Rdd<T> {
+        if num_partitions == 0 {
+            return self.invalid(
+                "coalesce",
+                "the number of partitions must be positive".into(),
+            );
+        }
+        let node = CoalesceNode::new(self.clone(), num_partitions);
+        Rdd::from_node(self.context(), "coalesce", node)
+    }
+
+    /// Pipes each partition through an external command, started directly
+    /// from `argv` (no shell): the elements are written to its standard input
+    /// one per line, and the lines it prints are the new elements. A command
+    /// that cannot start or exits unsuccessfully is an
+    /// [`Error::Command`](crate::Error::Command) naming it and its status.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let ctx = sparkling::Context::new();
+    /// let upper = ctx.parallelize(["a", "b", "c"], 2).pipe(["tr", "a-z", "A-Z"]);
+    /// assert_eq!(upper.collect()?, ["A", "B", "C"]);
+    /// # }
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn pipe<S: Into<String>>(&self, argv: impl IntoIterator<Item = S>) -> Rdd<String>
+    where
+        T: Display,
+    {
+        let argv = argv.into_iter().map(Into::into).collect();
+        Rdd::from_node(self.context(), "pipe", PipeNode::new(self.clone(), argv))
+    }
+}

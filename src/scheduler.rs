@@ -1,0 +1,105 @@
+//! Runs jobs: one pool call per stage, one task per partition.
+//!
+//! Every task is wrapped so that it never panics (a panic becomes an
+//! [`Error::Task`]), is retried when its error is retryable, and is skipped
+//! once another task of the same stage has failed.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::context::Context;
+use crate::plan::Batches;
+use crate::rdd::{Data, Rdd, lock, panic_message};
+use crate::{Error, Result};
+
+/// Computes `partitions` of `rdd` and applies `task` to each partition's
+/// stream, in one pool call. Results come back in the order of `partitions`.
+pub(crate) fn run_job<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
+where
+    T: Data,
+    R: Send,
+    F: Fn(usize, Batches<T>) -> Result<R> + Sync,
+{
+    rdd.context().check_config()?;
+    rdd.lineage().prepare()?;
+    let max_retries = rdd.context().max_retries();
+    let attempt = |partition: usize| -> Result<R> {
+        let mut retries_left = max_retries;
+        loop {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                task(partition, rdd.compute(partition)?)
+            }));
+            match outcome {
+                Ok(Err(error)) if error.is_retryable() && retries_left > 0 => retries_left -= 1,
+                Ok(result) => return result,
+                Err(payload) => {
+                    return Err(Error::Task {
+                        rdd: rdd.label(),
+                        partition,
+                        message: panic_message(payload.as_ref()),
+                    });
+                }
+            }
+        }
+    };
+    let tasks = partitions
+        .iter()
+        .map(|&partition| move || attempt(partition));
+    run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
+        rdd: rdd.label(),
+        partition: partitions[index],
+    })
+}
+
+/// Runs closures that do not panic as one pool call and returns their
+/// results in task order: the first error by task order when any failed,
+/// else `not_run(index)` when the pool skipped a task.
+pub(crate) fn run_tasks<R, F>(
+    context: &Context,
+    tasks: Vec<F>,
+    not_run: impl Fn(usize) -> Error,
+) -> Result<Vec<R>>
+where
+    R: Send,
+    F: FnOnce() -> Result<R> + Send,
+{
+    let slots: Vec<Mutex<Option<Result<R>>>> = tasks.iter().map(|_| Mutex::new(None)).collect();
+    let failed = AtomicBool::new(false);
+    let jobs = tasks
+        .into_iter()
+        .zip(&slots)
+        .map(|(task, slot)| {
+            let failed = &failed;
+            Box::new(move || {
+                if failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                let result = task();
+                if result.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                *lock(slot) = Some(result);
+            }) as crate::pool::Job<'_>
+        })
+        .collect();
+    context.pool().run(jobs);
+    let mut values = Vec::with_capacity(slots.len());
+    let mut first_not_run = None;
+    for (index, slot) in slots.into_iter().enumerate() {
+        match slot
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        {
+            Some(Ok(value)) => values.push(value),
+            Some(Err(error)) => return Err(error),
+            None => {
+                first_not_run.get_or_insert(index);
+            }
+        }
+    }
+    match first_not_run {
+        Some(index) => Err(not_run(index)),
+        None => Ok(values),
+    }
+}
