@@ -110,7 +110,7 @@ http {
 }
 EOF
     : >"$run_dir/logs/nginx.log"
-    setsid "$NGINX_BIN" -p "$d" -c "$d/nginx.conf" -e "$run_dir/logs/nginx.log" \
+    "$NGINX_BIN" -p "$d" -c "$d/nginx.conf" -e "$run_dir/logs/nginx.log" \
         >>"$run_dir/logs/nginx.log" 2>&1 </dev/null &
     NGINX_PID=$!
 }
@@ -144,13 +144,13 @@ start_s3() {
     local port=$1 anon_port=$2
     : >"$run_dir/logs/s3s-fs.log"
     : >"$run_dir/logs/s3s-fs-anon.log"
-    RUST_LOG="${SPARKLING_TEST_S3_LOG:-info}" setsid "$S3S_BIN" --host 127.0.0.1 --port "$port" \
+    RUST_LOG="${SPARKLING_TEST_S3_LOG:-info}" "$S3S_BIN" --host 127.0.0.1 --port "$port" \
         --access-key="$S3_ACCESS_KEY" --secret-key="$S3_SECRET_KEY" -- "$s3_root" \
         >>"$run_dir/logs/s3s-fs.log" 2>&1 </dev/null &
     S3_PID=$!
     # The same store without an authentication provider: it serves unsigned
     # (anonymous) requests and rejects signed ones (501).
-    RUST_LOG="${SPARKLING_TEST_S3_LOG:-info}" setsid "$S3S_BIN" --host 127.0.0.1 \
+    RUST_LOG="${SPARKLING_TEST_S3_LOG:-info}" "$S3S_BIN" --host 127.0.0.1 \
         --port "$anon_port" -- "$s3_root" \
         >>"$run_dir/logs/s3s-fs-anon.log" 2>&1 </dev/null &
     S3_ANON_PID=$!
@@ -260,10 +260,10 @@ start_hdfs() {
     fi
     : >"$run_dir/logs/namenode.log"
     : >"$run_dir/logs/datanode.log"
-    setsid "${hdfs_java[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode \
+    "${hdfs_java[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode \
         >>"$run_dir/logs/namenode.log" 2>&1 </dev/null &
     put SPARKLING_TEST_HDFS_NAMENODE_PID $!
-    setsid "${hdfs_java[@]}" org.apache.hadoop.hdfs.server.datanode.DataNode \
+    "${hdfs_java[@]}" org.apache.hadoop.hdfs.server.datanode.DataNode \
         >>"$run_dir/logs/datanode.log" 2>&1 </dev/null &
     put SPARKLING_TEST_HDFS_DATANODE_PID $!
 }
@@ -394,6 +394,18 @@ if [ "$env_file" != "$state" ]; then
     mkdir -p "$(dirname "$env_file")"
     cp "$state" "$env_file"
 fi
+# If the caller names its PID (.ci/test does), a watchdog stops the servers
+# should that process die without running stop.sh (e.g. SIGKILL at a CI
+# timeout). It exits by itself once stop.sh has run.
+if [ -n "${SPARKLING_CI_SERVERS_OWNER_PID:-}" ]; then
+    bash -c 'while kill -0 "$1" 2>/dev/null && [ -f "$2" ] && [ ! -e "$3/stopped" ]; do
+            sleep 1
+        done
+        if [ -f "$2" ] && [ ! -e "$3/stopped" ]; then bash "$4" "$2"; fi' \
+        sparkling-servers-watchdog "$SPARKLING_CI_SERVERS_OWNER_PID" "$env_file" "$run_dir" \
+        "$here/stop.sh" >>"$run_dir/logs/watchdog.log" 2>&1 </dev/null &
+fi
+
 started_ok=1
 log "all servers ready in $(since "$t0"); env file: $env_file"
 printf '%s\n' "$env_file"

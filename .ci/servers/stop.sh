@@ -37,9 +37,13 @@ pids=()
 for var in SPARKLING_TEST_HTTP_PID SPARKLING_TEST_S3_PID SPARKLING_TEST_S3_ANON_PID \
     SPARKLING_TEST_HDFS_DATANODE_PID SPARKLING_TEST_HDFS_NAMENODE_PID; do
     # Every value recorded for the variable (a retried start records several).
-    for pid in $(sed -n "s/^export $var=//p" "$env_file"); do
+    recorded=$(sed -n "s/^export $var=//p" "$env_file")
+    for pid in $recorded; do
         if [[ "$pid" =~ ^[0-9]+$ ]] && ours "$pid"; then
             kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+        elif [ "$pid" = "$(tail -n 1 <<<"$recorded")" ]; then
+            # A server that died under the tests explains their failures.
+            echo "[ci/servers] stop: $var=$pid was not running any more" >&2
         fi
     done
 done
@@ -56,6 +60,7 @@ for pid in "${left[@]}"; do
 done
 [ ${#pids[@]} -gt 0 ] && echo "[ci/servers] stopped PIDs ${pids[*]}" >&2
 
+touch "$run_dir/stopped" 2>/dev/null # tells start.sh's watchdog to exit
 if [ "${SPARKLING_CI_KEEP_SERVERS_DIR:-0}" = 1 ]; then
     echo "[ci/servers] kept $run_dir" >&2
 else
