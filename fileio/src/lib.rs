@@ -1,4 +1,87 @@
-//! `sparkling-fileio`: reading and writing text and bytes from local paths,
-//! gzip and bz2, HTTP(S), S3 and HDFS, with globs and comma-separated lists.
+//! `sparkling-fileio`: reading and writing text and bytes from local paths
+//! (and, later, HTTP(S), S3 and HDFS), plain, gzip or bzip2, with Spark's
+//! path expressions, splits and output commit.
 //!
-//! The URL scheme picks the filesystem; the file extension picks the codec.
+//! Two independent choices, one place each: the URL scheme picks the
+//! filesystem ([`filesystem_for`]), the file extension picks the codec
+//! ([`Codec::for_path`]). Everything else — path expansion, splits, line
+//! reading, output jobs — is written once on top of the [`FileSystem`]
+//! trait.
+//!
+//! # A tour
+//!
+//! Reading text as Spark's `textFile` does: [`expand`] a path expression
+//! (comma lists, globs, directories) into files, [`plan_splits`] for a
+//! number of partitions, and read each split's lines:
+//!
+//! ```
+//! use sparkling_fileio::{Utf8Mode, expand, plan_splits};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! std::fs::write(dir.path().join("a.txt"), "to be\r\nor not\rto be\n").unwrap();
+//! let files = expand(&format!("{}/*.txt", dir.path().display())).unwrap();
+//! let mut lines = Vec::new();
+//! for split in plan_splits(&files, 2) {
+//!     for line in split.open_lines(Utf8Mode::Strict).unwrap() {
+//!         lines.push(line.unwrap());
+//!     }
+//! }
+//! assert_eq!(lines, ["to be", "or not", "to be"]);
+//! ```
+//!
+//! Writing as `saveAsTextFile` does: an [`OutputJob`] writes one part per
+//! partition (from several threads if wanted) and commits atomically:
+//!
+//! ```
+//! use sparkling_fileio::{Codec, OutputJob, Utf8Mode, Location, open_lines};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let out = dir.path().join("counts");
+//! let job = OutputJob::begin(out.to_str().unwrap(), Codec::Gzip, false).unwrap();
+//! job.write_part(0, ["be\t2", "to\t2"]).unwrap();
+//! job.commit().unwrap();
+//! let part = Location::from_local_path(&out.join("part-00000.gz")).unwrap();
+//! assert_eq!(open_lines(&part, Utf8Mode::Strict).unwrap().count(), 2);
+//! assert!(out.join("_SUCCESS").exists());
+//! ```
+//!
+//! Whole files and fixed-length records: [`read_text`] (decompressed,
+//! for `wholeTextFiles`), [`read_bytes`] (stored bytes, for
+//! `binaryFiles`), [`Split::open_records`] (for `binaryRecords`).
+//!
+//! # How it works
+//!
+//! - [`Location`] parses bare paths and URLs; recognised remote schemes
+//!   give [`Error::UnsupportedScheme`] until their backend arrives.
+//! - Reading streams through fixed buffers: a 10 GB file, compressed or
+//!   not, is read in bounded memory (bounded by the longest line).
+//! - Lines end at `\n`, `\r\n` or a lone `\r` (Hadoop's line reader), and
+//!   a line belongs to the split where it starts. gzip files are read
+//!   multi-member and bzip2 files multi-stream; compressed files are one
+//!   split each. Truncated or corrupt data is [`Error::Decompress`]
+//!   naming the file.
+//! - Errors name the path they concern; [`Error::is_retryable`] tells
+//!   transient failures apart.
+
+mod codec;
+mod error;
+mod expand;
+mod fs;
+mod lines;
+mod location;
+mod output;
+mod pattern;
+mod records;
+mod split;
+mod whole;
+
+pub use codec::Codec;
+pub use error::{Error, Result, TextPosition};
+pub use expand::{expand, expand_recursive};
+pub use fs::{CommitProtocol, FileStatus, FileSystem, FileWriter, LocalFileSystem, filesystem_for};
+pub use lines::{Lines, Utf8Mode};
+pub use location::{Location, Scheme};
+pub use output::{OutputJob, PartWriter, part_name};
+pub use records::Records;
+pub use split::{DEFAULT_BLOCK_SIZE, Split, plan_splits, plan_splits_with_block_size};
+pub use whole::{open_lines, read_bytes, read_text};

@@ -1,0 +1,279 @@
+//! Path expressions: comma-separated lists, globs and directories, turned
+//! into an ordered list of files with their sizes. Works on top of
+//! [`FileSystem::list`], so every backend gets the same semantics.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::fs::{FileStatus, FileSystem, filesystem_for};
+use crate::location::Location;
+use crate::pattern::{ComponentPattern, expand_braces, has_wildcards, is_hidden, split_commas};
+
+/// The files a path expression names, in order, as Spark's `textFile` reads
+/// them:
+///
+/// - a comma-separated list is read item by item, in order (a file named
+///   twice is read twice);
+/// - a glob (`*`, `?`, `[..]`, `{a,b}`) gives its matches sorted by path;
+///   wildcards do not match names starting with `_` or `.` unless the
+///   pattern itself does;
+/// - a directory gives its files, sorted, skipping names starting with `_`
+///   or `.` (so a Spark output directory with `_SUCCESS` and `.crc` files
+///   reads back as its parts); a nested directory is an error
+///   ([`expand_recursive`] reads them);
+/// - a file named explicitly is read even if its name starts with `_`.
+///
+/// A path or pattern that matches nothing is [`Error::NotFound`] naming it,
+/// never an empty list. An existing empty directory gives no files.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::expand;
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// for name in ["a.txt", "b.txt", "c.csv", "_SUCCESS"] {
+///     std::fs::write(dir.path().join(name), "x\n").unwrap();
+/// }
+/// let root = dir.path().to_str().unwrap();
+/// let names = |expr: &str| -> Vec<String> {
+///     expand(expr).unwrap().iter().map(|f| f.location.file_name().unwrap().to_owned()).collect()
+/// };
+/// assert_eq!(names(root), ["a.txt", "b.txt", "c.csv"]);
+/// assert_eq!(names(&format!("{root}/*.txt")), ["a.txt", "b.txt"]);
+/// assert_eq!(names(&format!("{root}/{{c,a}}.*")), ["a.txt", "c.csv"]);
+/// assert_eq!(names(&format!("{root}/c.csv,{root}/a.txt")), ["c.csv", "a.txt"]);
+/// assert!(expand(&format!("{root}/*.json")).is_err());
+/// ```
+pub fn expand(expression: &str) -> Result<Vec<FileStatus>> {
+    expand_with(expression, false)
+}
+
+/// Like [`expand`], but directories give every file below them at any
+/// depth (still skipping names starting with `_` or `.` at every level).
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{expand, expand_recursive};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(dir.path().join("year=2024/_temporary")).unwrap();
+/// std::fs::write(dir.path().join("year=2024/a.txt"), "x\n").unwrap();
+/// std::fs::write(dir.path().join("year=2024/_temporary/b.txt"), "x\n").unwrap();
+/// let root = dir.path().to_str().unwrap();
+/// assert!(expand(root).is_err());
+/// assert_eq!(expand_recursive(root).unwrap().len(), 1);
+/// ```
+pub fn expand_recursive(expression: &str) -> Result<Vec<FileStatus>> {
+    expand_with(expression, true)
+}
+
+fn expand_with(expression: &str, recursive: bool) -> Result<Vec<FileStatus>> {
+    let mut files = Vec::new();
+    for item in split_commas(expression) {
+        files.extend(expand_item(item, recursive)?);
+    }
+    Ok(files)
+}
+
+fn expand_item(item: &str, recursive: bool) -> Result<Vec<FileStatus>> {
+    let location = Location::parse(item)?;
+    let fs = filesystem_for(&location)?;
+    let not_found = || Error::NotFound {
+        path: item.to_owned(),
+    };
+    let matches = if has_wildcards(location.path()) {
+        let matches = glob(fs.as_ref(), &location, item)?;
+        if matches.is_empty() {
+            return Err(not_found());
+        }
+        matches
+    } else {
+        match fs.status(&location) {
+            Ok(status) => vec![status],
+            Err(Error::NotFound { .. }) => return Err(not_found()),
+            Err(other) => return Err(other),
+        }
+    };
+    let mut files = Vec::new();
+    for entry in matches {
+        if entry.is_dir {
+            files.extend(files_in_directory(fs.as_ref(), &entry.location, recursive)?);
+        } else {
+            files.push(entry);
+        }
+    }
+    Ok(files)
+}
+
+/// The data files of a directory: hidden names skipped at every level.
+fn files_in_directory(
+    fs: &dyn FileSystem,
+    directory: &Location,
+    recursive: bool,
+) -> Result<Vec<FileStatus>> {
+    let prefix_len = directory.path().trim_end_matches('/').len() + 1;
+    let mut files = Vec::new();
+    for entry in fs.list(directory, recursive)? {
+        let relative = entry.location.path().get(prefix_len..).unwrap_or_default();
+        if relative.split('/').any(is_hidden) {
+            continue;
+        }
+        if entry.is_dir {
+            return Err(Error::IsDirectory {
+                path: entry.location.to_string(),
+            });
+        }
+        files.push(entry);
+    }
+    Ok(files)
+}
+
+/// Every entry matching a glob, sorted by path, each once.
+fn glob(fs: &dyn FileSystem, location: &Location, item: &str) -> Result<Vec<FileStatus>> {
+    let mut found = BTreeMap::new();
+    for alternative in expand_braces(location.path())? {
+        for status in glob_one(fs, location, &alternative, item)? {
+            found.insert(status.location.path().to_owned(), status);
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+/// Walks the components of a brace-free pattern, listing directories only
+/// where a component holds a wildcard.
+fn glob_one(
+    fs: &dyn FileSystem,
+    base: &Location,
+    pattern: &str,
+    item: &str,
+) -> Result<Vec<FileStatus>> {
+    let absolute = pattern.starts_with('/');
+    let root = base.with_path(if absolute { "/" } else { "" });
+    let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    // Candidates so far; `None` status means not yet known to exist.
+    let mut candidates: Vec<(Location, Option<FileStatus>)> = vec![(root, None)];
+    for component in components {
+        let mut next = Vec::new();
+        if !has_wildcards(component) {
+            for (location, _) in candidates {
+                next.push((location.join(component), None));
+            }
+        } else {
+            let matcher = ComponentPattern::new(component, item)?;
+            for (directory, status) in candidates {
+                let status = match status {
+                    Some(status) => status,
+                    None => match fs.status(&directory) {
+                        Ok(status) => status,
+                        Err(Error::NotFound { .. }) => continue,
+                        Err(other) => return Err(other),
+                    },
+                };
+                if !status.is_dir {
+                    continue;
+                }
+                let entries = fs.list(&directory, false)?;
+                for entry in entries {
+                    if entry
+                        .location
+                        .file_name()
+                        .is_some_and(|name| matcher.matches(name))
+                    {
+                        next.push((entry.location.clone(), Some(entry)));
+                    }
+                }
+            }
+        }
+        candidates = next;
+    }
+    let mut matches = Vec::new();
+    for (location, status) in candidates {
+        match status {
+            Some(status) => matches.push(status),
+            None => match fs.status(&location) {
+                Ok(status) => matches.push(status),
+                Err(Error::NotFound { .. }) => {}
+                Err(other) => return Err(other),
+            },
+        }
+    }
+    Ok(matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn tree(names: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, *name).unwrap();
+        }
+        dir
+    }
+
+    fn relative(dir: &tempfile::TempDir, files: Vec<FileStatus>) -> Vec<String> {
+        let prefix = format!("{}/", dir.path().to_str().unwrap());
+        files
+            .into_iter()
+            .map(|f| f.location.path().strip_prefix(&prefix).unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn wildcards_in_directory_components_walk_the_tree() {
+        let dir = tree(&[
+            "2023/a.txt",
+            "2024/a.txt",
+            "2024/b.log",
+            "_tmp/a.txt",
+            "x/a.txt",
+        ]);
+        let root = dir.path().to_str().unwrap();
+        let files = expand(&format!("{root}/20*/a.txt")).unwrap();
+        assert_eq!(relative(&dir, files), ["2023/a.txt", "2024/a.txt"]);
+        let files = expand(&format!("{root}/*/a.txt")).unwrap();
+        assert_eq!(
+            relative(&dir, files),
+            ["2023/a.txt", "2024/a.txt", "x/a.txt"]
+        );
+        let files = expand(&format!("{root}/_*/a.txt")).unwrap();
+        assert_eq!(relative(&dir, files), ["_tmp/a.txt"]);
+    }
+
+    #[test]
+    fn overlapping_alternatives_give_each_file_once() {
+        let dir = tree(&["a1", "a2", "b1"]);
+        let root = dir.path().to_str().unwrap();
+        let files = expand(&format!("{root}/{{a*,*1}}")).unwrap();
+        assert_eq!(relative(&dir, files), ["a1", "a2", "b1"]);
+    }
+
+    #[test]
+    fn a_glob_matching_a_directory_reads_its_files() {
+        let dir = tree(&["out/part-00000", "out/part-00001", "out/_SUCCESS"]);
+        let root = dir.path().to_str().unwrap();
+        let files = expand(&format!("{root}/o?t")).unwrap();
+        assert_eq!(relative(&dir, files), ["out/part-00000", "out/part-00001"]);
+    }
+
+    #[test]
+    fn relative_patterns_resolve_against_the_working_directory() {
+        let files = expand("Cargo.t?ml").unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].location.path(), "Cargo.toml");
+    }
+
+    #[test]
+    fn a_wildcard_under_a_file_matches_nothing() {
+        let dir = tree(&["a.txt"]);
+        let root = dir.path().to_str().unwrap();
+        let err = expand(&format!("{root}/a.txt/*")).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    }
+}

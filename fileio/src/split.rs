@@ -1,0 +1,319 @@
+//! Splits: line-aligned byte ranges of files, so one large file can be read
+//! as many partitions.
+//!
+//! A line belongs to the split where it starts: a split reads every line
+//! whose first byte lies in `start..end`, reading past `end` to finish its
+//! last line. A split that does not start the file first looks at the byte
+//! before its start to find where its first whole line begins. Compressed
+//! files cannot be entered in the middle, so each is one split.
+
+use crate::codec::Codec;
+use crate::error::{Error, Result};
+use crate::fs::{FileStatus, filesystem_for};
+use crate::lines::{Lines, Utf8Mode};
+use crate::records::Records;
+
+/// The largest split [`plan_splits`] makes: Hadoop's default block size for
+/// local files, so a large file gives many partitions even when few were
+/// asked for.
+pub const DEFAULT_BLOCK_SIZE: u64 = 32 * 1024 * 1024;
+
+/// Hadoop's slack: the last split of a file may be up to 10% larger than
+/// the split size rather than leaving a tiny split behind.
+const SPLIT_SLOP: f64 = 1.1;
+
+/// One partition's share of one file: the bytes `start..end`.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{Utf8Mode, expand, plan_splits};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let text: String = (0..100).map(|i| format!("line {i}\n")).collect();
+/// std::fs::write(dir.path().join("a.txt"), &text).unwrap();
+/// let files = expand(dir.path().to_str().unwrap()).unwrap();
+/// let splits = plan_splits(&files, 4);
+/// assert_eq!(splits.len(), 4);
+/// let mut lines = Vec::new();
+/// for split in &splits {
+///     for line in split.open_lines(Utf8Mode::Strict).unwrap() {
+///         lines.push(line.unwrap());
+///     }
+/// }
+/// assert_eq!(lines.len(), 100);
+/// assert_eq!(lines[99], "line 99");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The file, with its size.
+    pub file: FileStatus,
+    /// First byte of the split.
+    pub start: u64,
+    /// End of the split (exclusive).
+    pub end: u64,
+}
+
+impl Split {
+    /// The split covering a whole file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileStatus, Location, Split};
+    ///
+    /// let file = FileStatus { location: Location::parse("a.gz").unwrap(), size: 10, is_dir: false };
+    /// let split = Split::whole(file);
+    /// assert_eq!((split.start, split.end), (0, 10));
+    /// ```
+    pub fn whole(file: FileStatus) -> Split {
+        let end = file.size;
+        Split {
+            file,
+            start: 0,
+            end,
+        }
+    }
+
+    /// The codec of the split's file, by its extension.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{Codec, FileStatus, Location, Split};
+    ///
+    /// let file = FileStatus { location: Location::parse("a.bz2").unwrap(), size: 10, is_dir: false };
+    /// assert_eq!(Split::whole(file).codec(), Codec::Bzip2);
+    /// ```
+    pub fn codec(&self) -> Codec {
+        Codec::for_path(self.file.location.path())
+    }
+
+    fn check_whole_if_compressed(&self) -> Result<Codec> {
+        let codec = self.codec();
+        if !codec.is_splittable() && self.start != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "{} is compressed and cannot be read from byte {}",
+                self.file.location, self.start
+            )));
+        }
+        Ok(codec)
+    }
+
+    /// Opens the lines that start in this split (all lines of a compressed
+    /// file, decompressed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileStatus, Location, Split, Utf8Mode};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("a.txt"), "aa\nbb\ncc\n").unwrap();
+    /// let location = Location::from_local_path(&dir.path().join("a.txt")).unwrap();
+    /// let file = FileStatus { location, size: 9, is_dir: false };
+    /// // Bytes 1..4 hold the start of line "bb" only.
+    /// let split = Split { file, start: 1, end: 4 };
+    /// let lines: Vec<String> = split.open_lines(Utf8Mode::Strict).unwrap().map(Result::unwrap).collect();
+    /// assert_eq!(lines, ["bb"]);
+    /// ```
+    pub fn open_lines(&self, mode: Utf8Mode) -> Result<Lines> {
+        let codec = self.check_whole_if_compressed()?;
+        let location = &self.file.location;
+        let fs = filesystem_for(location)?;
+        let path = location.to_string();
+        if !codec.is_splittable() {
+            let stream = codec.decode(fs.open(location)?);
+            return Lines::new(stream, path, mode, 0, false, None);
+        }
+        // Start one byte early: if that byte ends a line, the split's first
+        // line starts right at `start`; otherwise skipping to the next line
+        // skips the tail of a line owned by the previous split.
+        let stream_start = self.start.saturating_sub(1);
+        let stream = fs.open_range(location, stream_start, None)?;
+        Lines::new(
+            stream,
+            path,
+            mode,
+            stream_start,
+            self.start > 0,
+            Some(self.end),
+        )
+    }
+
+    /// Opens the fixed-length records that start in this split (all records
+    /// of a compressed file, decompressed). Fails, naming the file, when the
+    /// file's size is not a multiple of `record_length`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{expand, plan_splits};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("r.bin"), b"aabbccdd").unwrap();
+    /// let files = expand(dir.path().to_str().unwrap()).unwrap();
+    /// let mut records = Vec::new();
+    /// for split in plan_splits(&files, 3) {
+    ///     for record in split.open_records(2).unwrap() {
+    ///         records.push(record.unwrap());
+    ///     }
+    /// }
+    /// assert_eq!(records, [b"aa", b"bb", b"cc", b"dd"]);
+    /// ```
+    pub fn open_records(&self, record_length: usize) -> Result<Records> {
+        let codec = self.check_whole_if_compressed()?;
+        let location = &self.file.location;
+        let path = location.to_string();
+        if record_length == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "record length must be positive (reading {path})"
+            )));
+        }
+        let fs = filesystem_for(location)?;
+        if !codec.is_splittable() {
+            let stream = codec.decode(fs.open(location)?);
+            return Ok(Records::new(stream, path, record_length, None));
+        }
+        let length = record_length as u64;
+        if self.file.size % length != 0 {
+            return Err(Error::RecordLength {
+                path,
+                size: self.file.size,
+                record_length,
+            });
+        }
+        // The first record starting at or after `start`, and the number of
+        // records starting before `end`.
+        let first = self.start.div_ceil(length) * length;
+        let count = self
+            .end
+            .min(self.file.size)
+            .div_ceil(length)
+            .saturating_sub(first / length);
+        let stream = fs.open_range(location, first, Some(first + count * length))?;
+        Ok(Records::new(stream, path, record_length, Some(count)))
+    }
+}
+
+/// Plans the splits of `files` for at least `min_partitions` partitions,
+/// as Hadoop's `FileInputFormat` does: the goal size is the total size
+/// divided by `min_partitions`, capped at [`DEFAULT_BLOCK_SIZE`]; files are
+/// never merged; compressed files are one split each; an empty file is one
+/// empty split.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileStatus, Location, plan_splits};
+///
+/// let file = |name: &str, size| FileStatus { location: Location::parse(name).unwrap(), size, is_dir: false };
+/// let splits = plan_splits(&[file("a.txt", 1000), file("b.gz", 1000)], 4);
+/// // The goal is 2000 / 4 = 500 bytes: a.txt gives two splits, b.gz one.
+/// assert_eq!(splits.len(), 3);
+/// assert_eq!((splits[1].start, splits[1].end), (500, 1000));
+/// ```
+pub fn plan_splits(files: &[FileStatus], min_partitions: usize) -> Vec<Split> {
+    plan_splits_with_block_size(files, min_partitions, DEFAULT_BLOCK_SIZE)
+}
+
+/// [`plan_splits`] with another largest split size.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileStatus, Location, plan_splits_with_block_size};
+///
+/// let file = FileStatus { location: Location::parse("a.txt").unwrap(), size: 1000, is_dir: false };
+/// assert_eq!(plan_splits_with_block_size(&[file], 1, 100).len(), 10);
+/// ```
+pub fn plan_splits_with_block_size(
+    files: &[FileStatus],
+    min_partitions: usize,
+    block_size: u64,
+) -> Vec<Split> {
+    let total: u64 = files.iter().map(|file| file.size).sum();
+    let goal = total / min_partitions.max(1) as u64;
+    let split_size = goal.min(block_size).max(1);
+    let mut splits = Vec::new();
+    for file in files {
+        if !Codec::for_path(file.location.path()).is_splittable() {
+            splits.push(Split::whole(file.clone()));
+            continue;
+        }
+        let mut start = 0;
+        while (file.size - start) as f64 / split_size as f64 > SPLIT_SLOP {
+            splits.push(Split {
+                file: file.clone(),
+                start,
+                end: start + split_size,
+            });
+            start += split_size;
+        }
+        if start < file.size || file.size == 0 {
+            splits.push(Split {
+                file: file.clone(),
+                start,
+                end: file.size,
+            });
+        }
+    }
+    splits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::location::Location;
+
+    fn file(name: &str, size: u64) -> FileStatus {
+        FileStatus {
+            location: Location::parse(name).unwrap(),
+            size,
+            is_dir: false,
+        }
+    }
+
+    #[test]
+    fn splits_tile_each_file_without_gaps_or_overlaps() {
+        let files = [file("a", 12345), file("b", 1), file("c", 0), file("d", 999)];
+        for min_partitions in [0, 1, 2, 7, 100, 20000] {
+            let splits = plan_splits(&files, min_partitions);
+            for f in &files {
+                let mine: Vec<_> = splits.iter().filter(|s| s.file == *f).collect();
+                assert_eq!(mine.first().unwrap().start, 0);
+                assert_eq!(mine.last().unwrap().end, f.size);
+                for pair in mine.windows(2) {
+                    assert_eq!(pair[0].end, pair[1].start);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn min_partitions_is_met_for_one_large_file() {
+        let splits = plan_splits(&[file("big.txt", 10_000)], 7);
+        assert!(splits.len() >= 7, "{}", splits.len());
+    }
+
+    #[test]
+    fn block_size_caps_the_split_size() {
+        let splits = plan_splits(&[file("huge.txt", 10 * DEFAULT_BLOCK_SIZE)], 1);
+        assert_eq!(splits.len(), 10);
+    }
+
+    #[test]
+    fn compressed_files_are_one_split_and_refuse_offsets() {
+        let splits = plan_splits(&[file("a.gz", 10_000), file("b.bz2", 10_000)], 50);
+        assert_eq!(splits.len(), 2);
+        let inner = Split {
+            file: file("a.gz", 10_000),
+            start: 10,
+            end: 20,
+        };
+        assert!(matches!(
+            inner.open_lines(Utf8Mode::Strict),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
+}
