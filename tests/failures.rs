@@ -1,0 +1,140 @@
+//! Failures: a panicking closure becomes an error naming the RDD and the
+//! partition, the Context stays usable, nested actions do not deadlock.
+
+mod common;
+
+use common::contexts;
+use sparkling::{Context, Error};
+
+#[test]
+fn a_panic_in_a_closure_is_an_error_naming_the_rdd_and_partition() {
+    for (pool, ctx) in contexts() {
+        let rdd = ctx
+            .parallelize(0..40, 4)
+            .map(|x| x + 1)
+            .set_name("plus one")
+            .filter(|x| {
+                assert!(*x != 25, "twenty-five is not allowed");
+                true
+            })
+            .map(|x| x * 2);
+        let error = rdd.collect().expect_err("the job should fail");
+        match &error {
+            Error::Task {
+                rdd,
+                partition,
+                message,
+            } => {
+                assert!(rdd.starts_with("filter["), "{pool}: {rdd}");
+                assert_eq!(*partition, 2, "{pool}");
+                assert!(
+                    message.contains("twenty-five is not allowed"),
+                    "{pool}: {message}"
+                );
+            }
+            other => panic!("{pool}: expected a task error, got {other:?}"),
+        }
+        assert!(error.to_string().contains("partition 2"), "{error}");
+    }
+}
+
+#[test]
+fn a_panic_in_map_partitions_and_in_a_merge_is_reported() {
+    let ctx = Context::new();
+    let result = ctx
+        .parallelize(0..10, 2)
+        .map_partitions(|part| part.map(|x: i32| 10 / (x - 7)))
+        .collect();
+    assert!(
+        matches!(result, Err(Error::Task { partition: 1, .. })),
+        "{result:?}"
+    );
+    let merge = ctx.parallelize(0..10, 2).reduce(|a, b| {
+        assert!(a + b < 40, "merge overflowed");
+        a + b
+    });
+    assert!(
+        matches!(
+            merge,
+            Err(Error::Merge {
+                operation: "reduce",
+                ..
+            }) | Err(Error::Task { .. })
+        ),
+        "{merge:?}"
+    );
+}
+
+#[test]
+fn the_context_and_pool_stay_usable_after_failures() {
+    for (pool, ctx) in contexts() {
+        let failing = ctx
+            .parallelize(0..8, 4)
+            .map(|x: i32| -> i32 { panic!("boom {x}") });
+        assert!(failing.count().is_err(), "{pool}");
+        for job in 0..1000 {
+            let total = ctx
+                .parallelize(0..10, 2)
+                .map(move |x| x + job)
+                .sum()
+                .unwrap();
+            assert_eq!(total, 45 + 10 * job, "{pool}: job {job}");
+        }
+        assert!(
+            failing.count().is_err(),
+            "{pool}: the failing job succeeded"
+        );
+    }
+}
+
+#[test]
+fn an_action_inside_a_closure_does_not_deadlock() {
+    for (pool, ctx) in contexts() {
+        let inner = ctx.parallelize(0..10, 4);
+        let nested = ctx
+            .parallelize(0..8, 8)
+            .map(move |x| x * inner.map(|y| y + 1).sum().unwrap())
+            .collect()
+            .unwrap();
+        assert_eq!(nested, (0..8).map(|x| x * 55).collect::<Vec<_>>(), "{pool}");
+    }
+}
+
+#[test]
+fn reduce_of_an_empty_rdd_is_an_error_not_a_panic() {
+    let ctx = Context::new();
+    match ctx.parallelize(Vec::<i32>::new(), 3).reduce(|a, b| a + b) {
+        Err(Error::EmptyRdd { operation, rdd }) => {
+            assert_eq!(operation, "reduce");
+            assert!(rdd.starts_with("parallelize["), "{rdd}");
+        }
+        other => panic!("expected an empty-RDD error, got {other:?}"),
+    }
+    assert!(matches!(
+        ctx.empty::<i32>().max(),
+        Err(Error::EmptyRdd {
+            operation: "max",
+            ..
+        })
+    ));
+    assert!(matches!(
+        ctx.empty::<i32>().tree_reduce(|a, b| a + b, 2),
+        Err(Error::EmptyRdd { .. })
+    ));
+}
+
+#[test]
+fn a_failing_partition_stops_the_local_iterator_with_its_error() {
+    let ctx = Context::new();
+    let rdd = ctx.parallelize(0..6, 3).map(|x| {
+        assert!(x < 4, "element {x}");
+        x
+    });
+    let items: Vec<_> = rdd.to_local_iterator().collect();
+    assert_eq!(items.len(), 5, "{items:?}");
+    assert!(items[..4].iter().all(Result::is_ok));
+    assert!(
+        matches!(&items[4], Err(Error::Task { partition: 2, .. })),
+        "{items:?}"
+    );
+}
