@@ -1,5 +1,5 @@
 # Shared by install.sh and start.sh (sourced, not run).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are used by the scripts that source this
 
 CACHE="${SPARKLING_CI_CACHE:-$HOME/.cache/sparkling-ci}"
 

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR
 source "$here/common.sh"
 
 NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -110,15 +110,16 @@ http {
 }
 EOF
     : >"$run_dir/logs/nginx.log"
+    # shellcheck disable=SC2094 # nginx appends to its error log; so do we, before it starts
     "$NGINX_BIN" -p "$d" -c "$d/nginx.conf" -e "$run_dir/logs/nginx.log" \
         >>"$run_dir/logs/nginx.log" 2>&1 </dev/null &
     NGINX_PID=$!
 }
 
 wait_nginx() {
-    local port=$1 logf="$run_dir/logs/nginx.log" probe="$http_root/.sparkling-probe" i code
+    local port=$1 logf="$run_dir/logs/nginx.log" probe="$http_root/.sparkling-probe" code=000
     printf '0123456789abcdef' >"$probe"
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         alive "$NGINX_PID" || { rm -f "$probe"; return 1; }
         code=$(http_code "http://127.0.0.1:$port/.sparkling-probe" -H 'Range: bytes=0-9')
         if [ "$code" = 206 ]; then
@@ -157,11 +158,11 @@ start_s3() {
 }
 
 wait_s3() {
-    local port=$1 anon_port=$2 logf="$run_dir/logs/s3s-fs.log" i code=000 anon=000
+    local port=$1 anon_port=$2 logf="$run_dir/logs/s3s-fs.log" code=000 anon=000
     # curl 7.88 does not send x-amz-content-sha256 itself; s3s-fs requires it.
     local sig=(--aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY"
         -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD')
-    for i in $(seq 1 200); do
+    for _ in $(seq 1 200); do
         alive "$S3_PID" || return 1
         alive "$S3_ANON_PID" || return 2
         # A signed ListBuckets: proves the server is up and checks signatures.
@@ -279,10 +280,10 @@ launch_hdfs() {
 # Ready means: WebHDFS answers, and a file written through it (CREATE, two-step
 # redirect to the DataNode) reads back identical, so the DataNode is registered.
 wait_hdfs() {
-    local http=$1 base="http://127.0.0.1:$1/webhdfs/v1" i code loc got
+    local http=$1 base="http://127.0.0.1:$1/webhdfs/v1" code=000 loc got
     local u="user.name=$HDFS_USER" probe=/.sparkling-probe nn_log="$run_dir/logs/namenode.log"
     local dn_log="$run_dir/logs/datanode.log" step="WebHDFS did not answer"
-    for i in $(seq 1 600); do
+    for _ in $(seq 1 600); do
         alive "$NN_PID" || return 1
         alive "$DN_PID" || return 2
         code=$(http_code "$base/?op=GETFILESTATUS&$u")
@@ -326,8 +327,9 @@ t_hdfs=$(now)
 for attempt in 1 2 3; do
     put SPARKLING_TEST_HTTP_PID "$NGINX_PID"
     if wait_nginx "$http_port"; then break; fi
-    bind_failed "$run_dir/logs/nginx.log" && [ "$attempt" -lt 3 ] ||
+    if ! bind_failed "$run_dir/logs/nginx.log" || [ "$attempt" -ge 3 ]; then
         fail nginx "$run_dir/logs/nginx.log" "the process exited"
+    fi
     log "nginx: port $http_port taken, retrying"
     read -r http_port <<<"$(free_ports 1)"
     t_nginx=$(now)
@@ -343,8 +345,9 @@ for attempt in 1 2 3; do
     [ "$rc" -eq 0 ] && break
     kill "$S3_PID" "$S3_ANON_PID" 2>/dev/null || true
     if [ "$rc" -eq 1 ]; then who=s3s-fs; else who=s3s-fs-anon; fi
-    bind_failed "$run_dir/logs/$who.log" && [ "$attempt" -lt 3 ] ||
+    if ! bind_failed "$run_dir/logs/$who.log" || [ "$attempt" -ge 3 ]; then
         fail "$who" "$run_dir/logs/$who.log" "the process exited"
+    fi
     log "s3s-fs: a port was taken, retrying"
     read -r s3_port s3_anon_port <<<"$(free_ports 2)"
     t_s3=$(now)
@@ -363,8 +366,9 @@ for attempt in 1 2 3; do
     [ "$rc" -eq 0 ] && break
     if [ "$rc" -eq 1 ]; then who=namenode; else who=datanode; fi
     kill "$NN_PID" "$DN_PID" 2>/dev/null || true
-    bind_failed "$run_dir/logs/$who.log" && [ "$attempt" -lt 3 ] ||
+    if ! bind_failed "$run_dir/logs/$who.log" || [ "$attempt" -ge 3 ]; then
         fail "hdfs $who" "$run_dir/logs/$who.log" "the process exited"
+    fi
     log "hdfs: a port was taken, retrying"
     rm -rf "$hdfs_dir/name" "$hdfs_dir/data" "$hdfs_dir/tmp"
     mkdir -p "$hdfs_dir/name" "$hdfs_dir/data" "$hdfs_dir/tmp"
