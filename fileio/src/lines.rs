@@ -9,8 +9,11 @@ use memchr::memchr2;
 use crate::codec::read_error;
 use crate::error::{Error, Result, TextPosition};
 
-/// The read buffer's starting size; it grows only for longer lines.
-const INITIAL_BUFFER_SIZE: usize = 256 * 1024;
+/// The read buffer's usual size; it grows only for longer lines.
+const BUFFER_SIZE: usize = 256 * 1024;
+
+/// The smallest read buffer, for short splits.
+const MIN_BUFFER_SIZE: usize = 8 * 1024;
 
 /// The UTF-8 byte order mark, dropped from the start of a file.
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
@@ -46,10 +49,18 @@ pub(crate) struct LineSplitter<R> {
     eof: bool,
     /// Stream offset of `buf[pos]`.
     offset: u64,
+    /// The buffer's size when first filled.
+    initial_size: usize,
 }
 
 impl<R: Read> LineSplitter<R> {
-    pub(crate) fn new(source: R) -> Self {
+    /// A splitter over `source`, which is expected to yield about
+    /// `expected_len` bytes (the buffer is sized for it, within limits).
+    pub(crate) fn new(source: R, expected_len: Option<u64>) -> Self {
+        let initial_size = expected_len.map_or(BUFFER_SIZE, |len| {
+            usize::try_from(len.saturating_add(1024))
+                .map_or(BUFFER_SIZE, |len| len.clamp(MIN_BUFFER_SIZE, BUFFER_SIZE))
+        });
         LineSplitter {
             source,
             buf: Vec::new(),
@@ -58,6 +69,7 @@ impl<R: Read> LineSplitter<R> {
             scanned: 0,
             eof: false,
             offset: 0,
+            initial_size,
         }
     }
 
@@ -121,7 +133,7 @@ impl<R: Read> LineSplitter<R> {
             self.pos = 0;
         }
         if self.end == self.buf.len() {
-            let grown = (self.buf.len() * 2).max(INITIAL_BUFFER_SIZE);
+            let grown = (self.buf.len() * 2).max(self.initial_size);
             self.buf.resize(grown, 0);
         }
         loop {
@@ -186,7 +198,10 @@ impl Lines {
         limit: Option<u64>,
     ) -> Result<Lines> {
         let mut lines = Lines {
-            splitter: LineSplitter::new(stream),
+            splitter: LineSplitter::new(
+                stream,
+                limit.map(|limit| limit.saturating_sub(stream_start)),
+            ),
             path,
             mode,
             stream_start,
@@ -384,7 +399,7 @@ mod tests {
     }
 
     fn split_lines(data: &[u8], chunk: usize) -> Vec<String> {
-        let mut splitter = LineSplitter::new(Trickle { data, chunk });
+        let mut splitter = LineSplitter::new(Trickle { data, chunk }, Some(1));
         let mut out = Vec::new();
         while let Some(line) = splitter.next_line().unwrap() {
             out.push(String::from_utf8(splitter.bytes(line).to_vec()).unwrap());
@@ -421,7 +436,7 @@ mod tests {
 
     #[test]
     fn lines_longer_than_the_buffer_grow_it() {
-        let long = "x".repeat(3 * INITIAL_BUFFER_SIZE + 7);
+        let long = "x".repeat(3 * BUFFER_SIZE + 7);
         let data = format!("{long}\r\nshort\r{long}");
         let lines = split_lines(data.as_bytes(), 100_000);
         assert_eq!(lines, [long.as_str(), "short", long.as_str()]);

@@ -216,6 +216,9 @@ struct Decoded {
 
 impl Decoded {
     fn start(&mut self) -> io::Result<()> {
+        if !matches!(self.state, DecodeState::Unstarted(_)) {
+            return Ok(());
+        }
         let DecodeState::Unstarted(source) = std::mem::replace(&mut self.state, DecodeState::Done)
         else {
             return Ok(());

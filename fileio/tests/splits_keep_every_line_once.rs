@@ -1,0 +1,89 @@
+//! Property: cutting a file into splits anywhere, then reading each split,
+//! yields exactly the file's lines in order — none lost, none doubled.
+
+mod common;
+
+use common::model_lines;
+use proptest::prelude::*;
+use sparkling_fileio::{FileStatus, Location, Split, Utf8Mode, plan_splits_with_block_size};
+
+/// A line's content and terminator; the last line may have none.
+fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let content = prop_oneof![
+        4 => "[a-c é]{0,12}",
+        1 => "[x]{100,700}", // longer than most splits
+    ];
+    let terminator = prop_oneof![Just("\n"), Just("\r\n"), Just("\r")];
+    (
+        prop::collection::vec((content, terminator), 0..40),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, last_has_terminator)| {
+            let mut bytes = Vec::new();
+            let count = lines.len();
+            for (i, (content, terminator)) in lines.into_iter().enumerate() {
+                bytes.extend_from_slice(content.as_bytes());
+                if i + 1 < count || last_has_terminator {
+                    bytes.extend_from_slice(terminator.as_bytes());
+                }
+            }
+            bytes
+        })
+}
+
+fn read_splits(splits: &[Split]) -> Vec<Vec<u8>> {
+    let mut lines = Vec::new();
+    for split in splits {
+        for line in split.open_lines(Utf8Mode::Strict).unwrap() {
+            lines.push(line.unwrap().into_bytes());
+        }
+    }
+    lines
+}
+
+fn written(bytes: &[u8]) -> (tempfile::TempDir, FileStatus) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.txt");
+    std::fs::write(&path, bytes).unwrap();
+    let file = FileStatus {
+        location: Location::from_local_path(&path).unwrap(),
+        size: bytes.len() as u64,
+        is_dir: false,
+    };
+    (dir, file)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn cuts_anywhere_keep_every_line_once(
+        bytes in file_bytes(),
+        cut_fractions in prop::collection::vec(0.0..=1.0f64, 0..12),
+    ) {
+        let (_dir, file) = written(&bytes);
+        let mut cuts: Vec<u64> = cut_fractions
+            .iter()
+            .map(|f| (f * bytes.len() as f64) as u64)
+            .collect();
+        cuts.push(0);
+        cuts.push(bytes.len() as u64);
+        cuts.sort_unstable();
+        let splits: Vec<Split> = cuts
+            .windows(2)
+            .map(|w| Split { file: file.clone(), start: w[0], end: w[1] })
+            .collect();
+        prop_assert_eq!(read_splits(&splits), model_lines(&bytes));
+    }
+
+    #[test]
+    fn planned_splits_keep_every_line_once(
+        bytes in file_bytes(),
+        min_partitions in 1usize..50,
+        block_size in 1u64..64,
+    ) {
+        let (_dir, file) = written(&bytes);
+        let splits = plan_splits_with_block_size(&[file], min_partitions, block_size);
+        prop_assert_eq!(read_splits(&splits), model_lines(&bytes));
+    }
+}
