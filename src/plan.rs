@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::Result;
 
 /// How many elements a source puts in one batch.
-pub(crate) const BATCH_SIZE: usize = 1024;
+pub(crate) const BATCH_SIZE: usize = 4096;
 
 /// The elements of one partition, in batches. An `Err` ends the stream.
 pub(crate) type Batches<T> = Box<dyn Iterator<Item = Result<Vec<T>>> + Send>;

@@ -100,10 +100,10 @@ impl Node<i64> for RangeNode {
         Ok(Box::new((first..last).step_by(BATCH_SIZE).map(
             move |from| {
                 let to = (from + batch).min(last);
-                let mut values = Vec::with_capacity((to - from) as usize);
+                let mut values = vec![0; (to - from) as usize];
                 let mut value = start.wrapping_add((from as i64).wrapping_mul(step));
-                for _ in from..to {
-                    values.push(value);
+                for slot in &mut values {
+                    *slot = value;
                     value = value.wrapping_add(step);
                 }
                 Ok(values)

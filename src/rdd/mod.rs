@@ -72,8 +72,11 @@ struct RddInner<T> {
     name: Mutex<Option<String>>,
     node: Box<dyn Node<T>>,
     storage: Mutex<StorageLevel>,
-    cached: Mutex<Vec<Option<Arc<Vec<Vec<T>>>>>>,
+    cached: Mutex<Vec<Option<CachedPartition<T>>>>,
 }
+
+/// A computed partition kept by [`Rdd::cache`]: its batches, shared by readers.
+type CachedPartition<T> = Arc<Vec<Vec<T>>>;
 
 impl<T: Data> Rdd<T> {
     /// Wraps a plan node; `operation` names the RDD until the user names it.
@@ -294,7 +297,7 @@ impl<T: Data> RddInner<T> {
         *lock(&self.storage)
     }
 
-    fn cached_partition(&self, partition: usize) -> Option<Arc<Vec<Vec<T>>>> {
+    fn cached_partition(&self, partition: usize) -> Option<CachedPartition<T>> {
         lock(&self.cached).get(partition).cloned().flatten()
     }
 
@@ -381,7 +384,7 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The batches of a cached partition, cloned one at a time.
-fn replay<T: Data>(batches: Arc<Vec<Vec<T>>>) -> Batches<T> {
+fn replay<T: Data>(batches: CachedPartition<T>) -> Batches<T> {
     Box::new((0..batches.len()).map(move |index| Ok(batches[index].clone())))
 }
 

@@ -90,9 +90,11 @@ impl<T: Data> Rdd<T> {
         let predicate = Arc::new(predicate);
         self.batch_map("filter", move |_| {
             let predicate = Arc::clone(&predicate);
-            move |mut batch: Vec<T>| {
-                batch.retain(|element| predicate(element));
+            move |batch: Vec<T>| {
                 batch
+                    .into_iter()
+                    .filter(|element| predicate(element))
+                    .collect()
             }
         })
     }

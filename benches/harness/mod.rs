@@ -1,0 +1,75 @@
+//! A small benchmark harness: the engine against a hand-written baseline in
+//! the same run, alternating the two so machine noise hits both alike, and
+//! reporting the ratio of the medians against the target.
+
+#![allow(dead_code)] // each bench binary uses part of this module
+
+use std::time::{Duration, Instant};
+
+/// Times `rounds` runs of each closure (after one warm-up run each),
+/// alternating them, and prints the medians and their ratio against
+/// `target` (the largest acceptable engine / baseline ratio).
+pub fn compare(
+    name: &str,
+    target: f64,
+    rounds: usize,
+    mut baseline: impl FnMut(),
+    mut engine: impl FnMut(),
+) -> f64 {
+    baseline();
+    engine();
+    let mut baseline_times = Vec::with_capacity(rounds);
+    let mut engine_times = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            baseline_times.push(time(&mut baseline));
+            engine_times.push(time(&mut engine));
+        } else {
+            engine_times.push(time(&mut engine));
+            baseline_times.push(time(&mut baseline));
+        }
+    }
+    let (baseline, engine) = (median(baseline_times), median(engine_times));
+    let ratio = engine.as_secs_f64() / baseline.as_secs_f64();
+    let verdict = if ratio <= target { "ok" } else { "MISSED" };
+    println!(
+        "{name:<48} baseline {baseline:>12.3?}  engine {engine:>12.3?}  ratio {ratio:>5.2} (target <= {target:.2}) {verdict}"
+    );
+    ratio
+}
+
+/// Times `rounds` samples of `per_sample` calls of `f`, prints the median
+/// time of one call against an absolute `target`.
+pub fn per_call(
+    name: &str,
+    target: Duration,
+    rounds: usize,
+    per_sample: u32,
+    mut f: impl FnMut(),
+) -> Duration {
+    f();
+    let samples = (0..rounds)
+        .map(|_| {
+            time(|| {
+                for _ in 0..per_sample {
+                    f();
+                }
+            }) / per_sample
+        })
+        .collect();
+    let one = median(samples);
+    let verdict = if one <= target { "ok" } else { "MISSED" };
+    println!("{name:<48} median {one:>12.3?} per call (target <= {target:?}) {verdict}");
+    one
+}
+
+fn time(mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
