@@ -85,3 +85,22 @@ pub use output::{OutputJob, PartWriter, part_name};
 pub use records::Records;
 pub use split::{DEFAULT_BLOCK_SIZE, Split, plan_splits, plan_splits_with_block_size};
 pub use whole::{open_lines, read_bytes, read_text};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send<T: Send>() {}
+    fn send_and_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_cross_threads_as_the_engine_needs() {
+        send_and_sync::<std::sync::Arc<dyn FileSystem>>();
+        send_and_sync::<OutputJob>();
+        send_and_sync::<Split>();
+        send_and_sync::<Error>();
+        send::<Lines>();
+        send::<Records>();
+        send::<PartWriter>();
+    }
+}

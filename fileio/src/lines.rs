@@ -197,7 +197,44 @@ impl Lines {
         skip_first_line: bool,
         limit: Option<u64>,
     ) -> Result<Lines> {
-        let mut lines = Lines {
+        let mut lines = Lines::build(stream, path, mode, stream_start, limit);
+        if skip_first_line {
+            lines
+                .splitter
+                .next_line()
+                .map_err(|err| read_error(&lines.path, err))?;
+            lines.line_number = lines.line_number.map(|n| n + 1);
+        }
+        Ok(lines)
+    }
+
+    /// The lines of any stream of (already decompressed) bytes; `name`
+    /// stands for the stream in errors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{Lines, Utf8Mode};
+    ///
+    /// let lines = Lines::from_reader(Box::new(&b"a\r\nb"[..]), "stdin", Utf8Mode::Strict);
+    /// assert_eq!(lines.collect::<Result<Vec<_>, _>>().unwrap(), ["a", "b"]);
+    /// ```
+    pub fn from_reader(
+        stream: Box<dyn Read + Send>,
+        name: impl Into<String>,
+        mode: Utf8Mode,
+    ) -> Lines {
+        Lines::build(stream, name.into(), mode, 0, None)
+    }
+
+    fn build(
+        stream: Box<dyn Read + Send>,
+        path: String,
+        mode: Utf8Mode,
+        stream_start: u64,
+        limit: Option<u64>,
+    ) -> Lines {
+        Lines {
             splitter: LineSplitter::new(
                 stream,
                 limit.map(|limit| limit.saturating_sub(stream_start)),
@@ -213,15 +250,7 @@ impl Lines {
             },
             lossy: String::new(),
             finished: false,
-        };
-        if skip_first_line {
-            lines
-                .splitter
-                .next_line()
-                .map_err(|err| read_error(&lines.path, err))?;
-            lines.line_number = lines.line_number.map(|n| n + 1);
         }
-        Ok(lines)
     }
 
     /// The file (or URL) being read, as named in errors.

@@ -124,7 +124,7 @@ impl Split {
         let path = location.to_string();
         if !codec.is_splittable() {
             let stream = codec.decode(fs.open(location)?);
-            return Lines::new(stream, path, mode, 0, false, None);
+            return Ok(Lines::from_reader(stream, path, mode));
         }
         // Start one byte early: if that byte ends a line, the split's first
         // line starts right at `start`; otherwise skipping to the next line

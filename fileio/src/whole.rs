@@ -100,7 +100,7 @@ fn line_start_before(bytes: &[u8], offset: usize) -> TextPosition {
 pub fn open_lines(location: &Location, mode: Utf8Mode) -> Result<Lines> {
     let fs = filesystem_for(location)?;
     let stream = Codec::for_path(location.path()).decode(fs.open(location)?);
-    Lines::new(stream, location.to_string(), mode, 0, false, None)
+    Ok(Lines::from_reader(stream, location.to_string(), mode))
 }
 
 #[cfg(test)]
