@@ -23,7 +23,7 @@ use crate::{Error, Result};
 /// let rdd = ctx.parallelize(0..100, 20).map(|n| n + 10).cache();
 /// assert_eq!(rdd.first()?, 10);
 /// let total: i64 = rdd.filter(|n| n % 2 == 0).sum()?;
-/// assert_eq!(total, (10..110).filter(|n| n % 2 == 0).sum());
+/// assert_eq!(total, (10..110).filter(|n| n % 2 == 0).sum::<i64>());
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 #[derive(Clone)]

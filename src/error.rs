@@ -68,6 +68,17 @@ pub enum Error {
         /// What went wrong: could not start, exit status, I/O failure.
         reason: String,
     },
+    /// Reading or writing a file failed; the error names the path or URL.
+    #[error(transparent)]
+    File(#[from] sparkling_fileio::Error),
+    /// An element could not be serialised (for example as JSON).
+    #[error("could not serialise an element of {rdd}: {message}")]
+    Serialize {
+        /// The RDD, as `name[id]`.
+        rdd: String,
+        /// What the serialiser reported.
+        message: String,
+    },
     /// A pool returned without running one of the tasks it was given.
     #[error("the pool returned without running the task for {rdd}, partition {partition}")]
     TaskNotRun {
@@ -89,8 +100,10 @@ impl Error {
     /// assert!(!error.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
-        // File errors (added with the file sources) are the retryable ones.
-        false
+        match self {
+            Error::File(error) => error.is_retryable(),
+            _ => false,
+        }
     }
 }
 

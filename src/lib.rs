@@ -15,7 +15,7 @@
 //! assert_eq!(numbers.first()?, 10); // computes partition 0 only
 //!
 //! let even: i64 = numbers.filter(|n| n % 2 == 0).sum()?;
-//! assert_eq!(even, (10..110).filter(|n| n % 2 == 0).sum());
+//! assert_eq!(even, (10..110).filter(|n| n % 2 == 0).sum::<i64>());
 //!
 //! let stats = numbers.stats()?;
 //! assert_eq!((stats.count(), stats.min(), stats.max()), (100, 10.0, 109.0));
@@ -50,9 +50,17 @@ mod plan;
 pub mod pool;
 mod rdd;
 mod scheduler;
+mod sources;
 mod stats;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
-pub use rdd::{Data, LocalIterator, Numeric, PartitionIter, Rdd, StorageLevel};
+pub use rdd::{Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel};
+pub use sparkling_fileio as fileio;
+pub use sparkling_fileio::{Codec, Utf8Mode};
 pub use stats::StatCounter;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,5 +1,6 @@
 //! Plan nodes, one file per kind: sources, narrow adaptors, unions, pipes.
 
+pub(crate) mod file;
 pub(crate) mod narrow;
 pub(crate) mod pipe;
 pub(crate) mod source;

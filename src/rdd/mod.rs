@@ -3,6 +3,7 @@
 mod action;
 mod numeric;
 mod sample;
+mod save;
 mod transform;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 pub use self::action::LocalIterator;
 pub use self::numeric::Numeric;
+pub use self::save::SaveOptions;
 use crate::context::Context;
 use crate::plan::{self, Batches, Dependency, Lineage, Node};
 use crate::{Error, Result};

@@ -1,0 +1,205 @@
+//! Sinks: writing an RDD as a directory of part files, committed atomically.
+
+use std::fmt::{Display, Write as _};
+
+use serde::Serialize;
+use sparkling_fileio::{Codec, OutputJob};
+
+use super::{Data, Rdd};
+use crate::scheduler::run_job;
+use crate::{Error, Result};
+
+/// How an output directory is written: the codec of the part files and
+/// whether an existing directory may be replaced.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling::{Codec, SaveOptions};
+/// let options = SaveOptions::new().codec(Codec::Gzip).overwrite(true);
+/// assert_eq!(options, SaveOptions::new().overwrite(true).codec(Codec::Gzip));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SaveOptions {
+    codec: Codec,
+    overwrite: bool,
+}
+
+impl SaveOptions {
+    /// Plain part files; an existing target is an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(sparkling::SaveOptions::new(), sparkling::SaveOptions::default());
+    /// ```
+    pub fn new() -> Self {
+        SaveOptions::default()
+    }
+
+    /// Compresses the part files (`part-00000.gz`, `part-00000.bz2`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = sparkling::SaveOptions::new().codec(sparkling::Codec::Bzip2);
+    /// # let _ = options;
+    /// ```
+    pub fn codec(mut self, codec: Codec) -> Self {
+        self.codec = codec;
+        self
+    }
+
+    /// Replaces an existing target instead of failing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let options = sparkling::SaveOptions::new().overwrite(true);
+    /// # let _ = options;
+    /// ```
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+}
+
+impl<T: Data> Rdd<T> {
+    /// Writes one part file per partition, one line per element, each task
+    /// on the pool; commits only when every part is written, then `_SUCCESS`.
+    fn save_lines(
+        &self,
+        dir: &str,
+        options: SaveOptions,
+        format: impl Fn(&T, &mut String) -> Result<()> + Sync,
+    ) -> Result<()> {
+        let job = OutputJob::begin(dir, options.codec, options.overwrite)?;
+        let written = run_job(self, &self.all_partitions(), |partition, batches| {
+            let mut part = job.create_part(partition)?;
+            let mut line = String::new();
+            for batch in batches {
+                for element in batch? {
+                    line.clear();
+                    format(&element, &mut line)?;
+                    part.write_line(&line)?;
+                }
+            }
+            Ok(part.finish()?)
+        });
+        match written {
+            Ok(_) => Ok(job.commit()?),
+            Err(error) => {
+                // The job's own error matters more than a failed clean-up.
+                let _ = job.abort();
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes the elements as text lines into the directory `dir`: files
+    /// `part-00000`, `part-00001`, ... (with the codec's extension, really
+    /// compressed) and a `_SUCCESS` marker. Atomic: parts are written under a
+    /// temporary name and moved into place only when all succeeded; a failed
+    /// job leaves no target behind. An existing `dir` is an error; see
+    /// [`save_as_text_file_with`](Rdd::save_as_text_file_with) to overwrite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::Codec;
+    /// let dir = tempfile::tempdir()?;
+    /// let out = dir.path().join("numbers");
+    /// let out = out.to_str().unwrap();
+    /// let ctx = sparkling::Context::new();
+    /// ctx.range(0, 100, 1, 4).save_as_text_file(out, Some(Codec::Gzip))?;
+    /// assert!(std::path::Path::new(out).join("part-00003.gz").exists());
+    /// assert_eq!(ctx.text_file(out, 0)?.map(|l| l.parse::<i64>().unwrap()).sum()?, 4950);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "saveAsTextFile")]
+    pub fn save_as_text_file(&self, dir: &str, codec: Option<Codec>) -> Result<()>
+    where
+        T: Display,
+    {
+        self.save_as_text_file_with(dir, SaveOptions::new().codec(codec.unwrap_or_default()))
+    }
+
+    /// [`save_as_text_file`](Rdd::save_as_text_file) with [`SaveOptions`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::SaveOptions;
+    /// let dir = tempfile::tempdir()?;
+    /// let out = dir.path().to_str().unwrap(); // exists already
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["a", "b"], 1);
+    /// assert!(words.save_as_text_file(out, None).is_err());
+    /// words.save_as_text_file_with(out, SaveOptions::new().overwrite(true))?;
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("part-00000"))?, "a\nb\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "saveAsTextFile")]
+    pub fn save_as_text_file_with(&self, dir: &str, options: SaveOptions) -> Result<()>
+    where
+        T: Display,
+    {
+        self.save_lines(dir, options, |element, line| {
+            // Writing into a String cannot fail.
+            let _ = write!(line, "{element}");
+            Ok(())
+        })
+    }
+
+    /// Writes the elements as JSON lines into the directory `dir`, as
+    /// [`save_as_text_file`](Rdd::save_as_text_file) does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let out = dir.path().join("pairs");
+    /// let out = out.to_str().unwrap();
+    /// let ctx = sparkling::Context::new();
+    /// ctx.parallelize([("a", 1), ("b", 2)], 2).save_as_json_lines(out, None)?;
+    /// let back = ctx.json_file::<(String, u32)>(out, 0)?.collect()?;
+    /// assert_eq!(back, [("a".to_string(), 1), ("b".to_string(), 2)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_as_json_lines(&self, dir: &str, codec: Option<Codec>) -> Result<()>
+    where
+        T: Serialize,
+    {
+        self.save_as_json_lines_with(dir, SaveOptions::new().codec(codec.unwrap_or_default()))
+    }
+
+    /// [`save_as_json_lines`](Rdd::save_as_json_lines) with [`SaveOptions`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{Codec, SaveOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let out = dir.path().join("json");
+    /// let ctx = sparkling::Context::new();
+    /// let options = SaveOptions::new().codec(Codec::Bzip2);
+    /// ctx.parallelize([1, 2, 3], 1).save_as_json_lines_with(out.to_str().unwrap(), options)?;
+    /// assert!(out.join("part-00000.bz2").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_as_json_lines_with(&self, dir: &str, options: SaveOptions) -> Result<()>
+    where
+        T: Serialize,
+    {
+        let rdd = self.label();
+        self.save_lines(dir, options, |element, line| {
+            let json = serde_json::to_string(element).map_err(|error| Error::Serialize {
+                rdd: rdd.clone(),
+                message: error.to_string(),
+            })?;
+            line.push_str(&json);
+            Ok(())
+        })
+    }
+}
