@@ -1,22 +1,38 @@
-//! Word count over a text: the "hello world" of dataflow engines.
+//! Word count: the "hello world" of dataflow engines.
 //!
 //! ```text
-//! cargo run --release --example wordcount            # the bundled text
-//! cargo run --release --example wordcount -- 20      # the 20 most frequent words
+//! cargo run --release --example wordcount                      # the bundled text
+//! cargo run --release --example wordcount -- 'logs/*.gz'       # any path expression or URL
+//! cargo run --release --example wordcount -- big.txt counts/   # also save the counts
 //! ```
+//!
+//! Prints the ten most frequent words; with an output directory, writes
+//! every `word<TAB>count` line there as gzip part files.
 
-use sparkling::Context;
+use std::process::ExitCode;
 
-/// The text counted when no path is given, bundled with the example.
-const BUNDLED_TEXT: &str = include_str!("data/lorem.txt");
+use sparkling::{Codec, Context};
 
-fn main() -> sparkling::Result<()> {
-    let top: usize = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10);
+/// The text counted when no path is given, bundled with the repository.
+const BUNDLED_TEXT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/lorem.txt");
+
+fn main() -> ExitCode {
+    match word_count() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("wordcount: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn word_count() -> sparkling::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let input = args.next().unwrap_or_else(|| BUNDLED_TEXT.to_string());
+    let output = args.next();
+
     let ctx = Context::new();
-    let lines = ctx.parallelize(BUNDLED_TEXT.lines().map(str::to_string), 4);
+    let lines = ctx.text_file(&input, 0)?;
     let words = lines.flat_map(|line| {
         line.split(|c: char| !c.is_alphanumeric())
             .filter(|word| !word.is_empty())
@@ -25,8 +41,13 @@ fn main() -> sparkling::Result<()> {
     });
     let mut counts: Vec<(String, u64)> = words.count_by_value()?.into_iter().collect();
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    for (word, count) in counts.into_iter().take(top) {
-        println!("{count:>6}  {word}");
+    for (word, count) in counts.iter().take(10) {
+        println!("{count:>8}  {word}");
+    }
+    if let Some(output) = output {
+        let lines: Vec<String> = counts.iter().map(|(word, count)| format!("{word}\t{count}")).collect();
+        ctx.parallelize(lines, 0).save_as_text_file(&output, Some(Codec::Gzip))?;
+        println!("wrote {} counts to {output}", counts.len());
     }
     Ok(())
 }
