@@ -103,3 +103,99 @@ where
         None => Ok(values),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::plan::{Dependency, Node};
+    use crate::pool::SequentialPool;
+
+    /// Fails its first `failures` computations with `error()`, then yields 1.
+    struct Flaky {
+        failures: usize,
+        attempts: Arc<AtomicUsize>,
+        error: fn() -> Error,
+    }
+
+    impl Node<i32> for Flaky {
+        fn num_partitions(&self) -> usize {
+            1
+        }
+
+        fn compute(&self, _partition: usize) -> Result<Batches<i32>> {
+            if self.attempts.fetch_add(1, Ordering::SeqCst) < self.failures {
+                return Err((self.error)());
+            }
+            Ok(Box::new(std::iter::once(Ok(vec![1]))))
+        }
+
+        fn dependencies(&self) -> Vec<Dependency> {
+            Vec::new()
+        }
+    }
+
+    fn timed_out() -> Error {
+        let source = std::io::Error::from(std::io::ErrorKind::TimedOut);
+        Error::File(sparkling_fileio::Error::from_io("s3://bucket/key", source))
+    }
+
+    fn missing() -> Error {
+        Error::File(sparkling_fileio::Error::NotFound {
+            path: "a.txt".into(),
+        })
+    }
+
+    fn run(retries: usize, failures: usize, error: fn() -> Error) -> (Result<Vec<i32>>, usize) {
+        let context = Context::builder()
+            .pool(Arc::new(SequentialPool))
+            .max_retries(retries)
+            .build()
+            .unwrap();
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let node = Flaky {
+            failures,
+            attempts: Arc::clone(&attempts),
+            error,
+        };
+        let result = Rdd::from_node(&context, "flaky", node).collect();
+        (result, attempts.load(Ordering::SeqCst))
+    }
+
+    #[test]
+    fn retryable_errors_are_retried_up_to_the_limit() {
+        let (result, attempts) = run(2, 2, timed_out);
+        assert_eq!(result.unwrap(), [1]);
+        assert_eq!(attempts, 3);
+        let (result, attempts) = run(2, 3, timed_out);
+        assert!(result.unwrap_err().is_retryable());
+        assert_eq!(attempts, 3);
+    }
+
+    #[test]
+    fn other_errors_and_panics_are_not_retried() {
+        let (result, attempts) = run(5, 1, missing);
+        assert!(matches!(result, Err(Error::File(_))));
+        assert_eq!(attempts, 1);
+
+        let context = Context::builder()
+            .pool(Arc::new(SequentialPool))
+            .max_retries(5)
+            .build()
+            .unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&calls);
+        let result = context
+            .parallelize([1], 1)
+            .map(move |x: i32| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                panic!("never retried {x}")
+            })
+            .map(|x: i32| x)
+            .collect();
+        assert!(matches!(result, Err(Error::Task { .. })));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+}
