@@ -12,10 +12,10 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use sparkling_fileio::{FileStatus, Split, Utf8Mode, expand, plan_splits, read_bytes, read_text};
 
+use crate::Result;
 use crate::context::Context;
 use crate::nodes::file::{JsonLinesNode, RecordsNode, TextFileNode, WholeFilesNode};
 use crate::rdd::{Data, Rdd};
-use crate::Result;
 
 impl Context {
     /// Spark's default minimum number of partitions for files: the default
@@ -30,7 +30,10 @@ impl Context {
 
     fn splits(&self, path: &str, min_partitions: usize) -> Result<Vec<Split>> {
         let files = expand(path)?;
-        Ok(plan_splits(&files, self.min_partitions_or_default(min_partitions)))
+        Ok(plan_splits(
+            &files,
+            self.min_partitions_or_default(min_partitions),
+        ))
     }
 
     /// The lines of the files at `path`, split on `\n`, `\r\n` or a lone
@@ -73,7 +76,12 @@ impl Context {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "textFile")]
-    pub fn text_file_with(&self, path: &str, min_partitions: usize, mode: Utf8Mode) -> Result<Rdd<String>> {
+    pub fn text_file_with(
+        &self,
+        path: &str,
+        min_partitions: usize,
+        mode: Utf8Mode,
+    ) -> Result<Rdd<String>> {
         let node = TextFileNode {
             splits: self.splits(path, min_partitions)?,
             mode,
@@ -99,7 +107,11 @@ impl Context {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "read.json")]
-    pub fn json_file<T: Data + DeserializeOwned>(&self, path: &str, min_partitions: usize) -> Result<Rdd<T>> {
+    pub fn json_file<T: Data + DeserializeOwned>(
+        &self,
+        path: &str,
+        min_partitions: usize,
+    ) -> Result<Rdd<T>> {
         self.json_lines(path, min_partitions, false)
     }
 
@@ -147,7 +159,10 @@ impl Context {
         read: impl Fn(&FileStatus) -> Result<C> + Send + Sync + 'static,
     ) -> Result<Rdd<(String, C)>> {
         let files = expand(path)?;
-        let partitions = self.min_partitions_or_default(min_partitions).min(files.len()).max(1);
+        let partitions = self
+            .min_partitions_or_default(min_partitions)
+            .min(files.len())
+            .max(1);
         let node = WholeFilesNode {
             files,
             partitions,
@@ -173,7 +188,11 @@ impl Context {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "wholeTextFiles")]
-    pub fn whole_text_files(&self, path: &str, min_partitions: usize) -> Result<Rdd<(String, String)>> {
+    pub fn whole_text_files(
+        &self,
+        path: &str,
+        min_partitions: usize,
+    ) -> Result<Rdd<(String, String)>> {
         self.whole_files("whole_text_files", path, min_partitions, |file| {
             Ok(read_text(&file.location, Utf8Mode::Strict)?)
         })
@@ -193,8 +212,14 @@ impl Context {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "binaryFiles")]
-    pub fn binary_files(&self, path: &str, min_partitions: usize) -> Result<Rdd<(String, Vec<u8>)>> {
-        self.whole_files("binary_files", path, min_partitions, |file| Ok(read_bytes(&file.location)?))
+    pub fn binary_files(
+        &self,
+        path: &str,
+        min_partitions: usize,
+    ) -> Result<Rdd<(String, Vec<u8>)>> {
+        self.whole_files("binary_files", path, min_partitions, |file| {
+            Ok(read_bytes(&file.location)?)
+        })
     }
 
     /// The fixed-length records of the files at `path` (Spark's

@@ -11,7 +11,9 @@ use common::contexts;
 use sparkling::{Codec, Context, Error, SaveOptions, Utf8Mode};
 
 fn lines_of(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("line {i} {}", "x".repeat(i % 17))).collect()
+    (0..n)
+        .map(|i| format!("line {i} {}", "x".repeat(i % 17)))
+        .collect()
 }
 
 fn path(p: &Path) -> &str {
@@ -58,22 +60,45 @@ fn every_codec_and_layout_gives_the_same_lines_on_every_pool() {
     std::fs::write(parts.join(".part-00000.crc"), "garbage").unwrap();
 
     for (pool, ctx) in contexts() {
-        for name in ["plain.txt", "single.gz", "multi.gz", "single.bz2", "multi.bz2", "spark-output"] {
+        for name in [
+            "plain.txt",
+            "single.gz",
+            "multi.gz",
+            "single.bz2",
+            "multi.bz2",
+            "spark-output",
+        ] {
             for min_partitions in [1, 3, 8] {
-                let rdd = ctx.text_file(path(&dir.path().join(name)), min_partitions).unwrap();
-                assert_eq!(rdd.collect().unwrap(), lines, "{name} on {pool} with {min_partitions}");
+                let rdd = ctx
+                    .text_file(path(&dir.path().join(name)), min_partitions)
+                    .unwrap();
+                assert_eq!(
+                    rdd.collect().unwrap(),
+                    lines,
+                    "{name} on {pool} with {min_partitions}"
+                );
             }
         }
-        let plain = ctx.text_file(path(&dir.path().join("plain.txt")), 8).unwrap();
+        let plain = ctx
+            .text_file(path(&dir.path().join("plain.txt")), 8)
+            .unwrap();
         assert_eq!(plain.num_partitions(), 8, "an uncompressed file is split");
-        assert_eq!(plain.name().as_deref(), Some(path(&dir.path().join("plain.txt"))));
+        assert_eq!(
+            plain.name().as_deref(),
+            Some(path(&dir.path().join("plain.txt")))
+        );
     }
 }
 
 #[test]
 fn globs_and_comma_lists_select_files() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in [("a1.txt", "a1"), ("a2.txt", "a2"), ("b1.txt", "b1"), ("c.log", "c")] {
+    for (name, text) in [
+        ("a1.txt", "a1"),
+        ("a2.txt", "a2"),
+        ("b1.txt", "b1"),
+        ("c.log", "c"),
+    ] {
         std::fs::write(dir.path().join(name), format!("{text}\n")).unwrap();
     }
     let ctx = Context::new();
@@ -85,7 +110,10 @@ fn globs_and_comma_lists_select_files() {
     let base = path(dir.path());
     assert_eq!(read(format!("{base}/a*.txt")), ["a1", "a2"]);
     assert_eq!(read(format!("{base}/{{a,b}}1.txt")), ["a1", "b1"]);
-    assert_eq!(read(format!("{base}/?1.txt,{base}/c.log")), ["a1", "b1", "c"]);
+    assert_eq!(
+        read(format!("{base}/?1.txt,{base}/c.log")),
+        ["a1", "b1", "c"]
+    );
     assert_eq!(read(base.to_string()), ["a1", "a2", "b1", "c"]);
 }
 
@@ -98,7 +126,9 @@ fn missing_paths_and_empty_globs_are_errors_naming_them() {
         format!("{}/*.csv", path(dir.path())),
     ] {
         match ctx.text_file(&expression, 1) {
-            Err(error @ Error::File(_)) => assert!(error.to_string().contains(&expression), "{error}"),
+            Err(error @ Error::File(_)) => {
+                assert!(error.to_string().contains(&expression), "{error}")
+            }
             Err(other) => panic!("unexpected error {other}"),
             Ok(_) => panic!("{expression} gave an RDD"),
         }
@@ -121,7 +151,11 @@ fn corrupt_and_truncated_archives_fail_naming_the_file() {
     let ctx = Context::new();
     for name in ["truncated.gz", "corrupt.gz", "truncated.bz2"] {
         let file = dir.path().join(name);
-        let error = ctx.text_file(path(&file), 1).unwrap().count().expect_err(name);
+        let error = ctx
+            .text_file(path(&file), 1)
+            .unwrap()
+            .count()
+            .expect_err(name);
         assert!(error.to_string().contains(name), "{name}: {error}");
     }
 }
@@ -132,10 +166,21 @@ fn invalid_utf8_is_an_error_in_strict_mode_and_replaced_in_lossy_mode() {
     let file = dir.path().join("latin1.txt");
     std::fs::write(&file, b"fine\ncaf\xe9\nalso fine\n").unwrap();
     let ctx = Context::new();
-    let error = ctx.text_file(path(&file), 1).unwrap().collect().unwrap_err();
+    let error = ctx
+        .text_file(path(&file), 1)
+        .unwrap()
+        .collect()
+        .unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("latin1.txt") && message.contains("line 2"), "{message}");
-    let lossy = ctx.text_file_with(path(&file), 1, Utf8Mode::Lossy).unwrap().collect().unwrap();
+    assert!(
+        message.contains("latin1.txt") && message.contains("line 2"),
+        "{message}"
+    );
+    let lossy = ctx
+        .text_file_with(path(&file), 1, Utf8Mode::Lossy)
+        .unwrap()
+        .collect()
+        .unwrap();
     assert_eq!(lossy, ["fine", "caf\u{fffd}", "also fine"]);
 }
 
@@ -146,7 +191,9 @@ fn saved_text_reads_back_through_every_codec() {
     let lines = lines_of(300);
     for codec in [Codec::Plain, Codec::Gzip, Codec::Bzip2] {
         let out = dir.path().join(format!("out-{codec:?}"));
-        ctx.parallelize(lines.clone(), 3).save_as_text_file(path(&out), Some(codec)).unwrap();
+        ctx.parallelize(lines.clone(), 3)
+            .save_as_text_file(path(&out), Some(codec))
+            .unwrap();
         let first_part = out.join(format!("part-00000{}", codec.extension()));
         assert!(first_part.exists(), "{first_part:?}");
         assert!(out.join("_SUCCESS").exists());
@@ -156,7 +203,10 @@ fn saved_text_reads_back_through_every_codec() {
             Codec::Bzip2 => assert_eq!(&raw[..3], b"BZh", "not really bzip2"),
             _ => assert!(raw.starts_with(b"line 0")),
         }
-        assert_eq!(ctx.text_file(path(&out), 0).unwrap().collect().unwrap(), lines);
+        assert_eq!(
+            ctx.text_file(path(&out), 0).unwrap().collect().unwrap(),
+            lines
+        );
     }
 }
 
@@ -165,14 +215,25 @@ fn saving_over_an_existing_target_needs_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let ctx = Context::new();
-    ctx.parallelize(["old"], 1).save_as_text_file(path(&out), None).unwrap();
-    let error = ctx.parallelize(["new"], 1).save_as_text_file(path(&out), None).unwrap_err();
+    ctx.parallelize(["old"], 1)
+        .save_as_text_file(path(&out), None)
+        .unwrap();
+    let error = ctx
+        .parallelize(["new"], 1)
+        .save_as_text_file(path(&out), None)
+        .unwrap_err();
     assert!(error.to_string().contains("out"), "{error}");
-    assert_eq!(ctx.text_file(path(&out), 0).unwrap().collect().unwrap(), ["old"]);
+    assert_eq!(
+        ctx.text_file(path(&out), 0).unwrap().collect().unwrap(),
+        ["old"]
+    );
     ctx.parallelize(["new"], 1)
         .save_as_text_file_with(path(&out), SaveOptions::new().overwrite(true))
         .unwrap();
-    assert_eq!(ctx.text_file(path(&out), 0).unwrap().collect().unwrap(), ["new"]);
+    assert_eq!(
+        ctx.text_file(path(&out), 0).unwrap().collect().unwrap(),
+        ["new"]
+    );
 }
 
 #[test]
@@ -184,8 +245,13 @@ fn a_failing_job_leaves_no_target_behind() {
             assert!(x != 900, "element 900 fails");
             x
         });
-        let error = failing.save_as_text_file(path(&out), Some(Codec::Gzip)).unwrap_err();
-        assert!(matches!(error, Error::Task { partition: 3, .. }), "{pool}: {error}");
+        let error = failing
+            .save_as_text_file(path(&out), Some(Codec::Gzip))
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::Task { partition: 3, .. }),
+            "{pool}: {error}"
+        );
         assert!(!out.exists(), "{pool}: the failed job left {out:?}");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(leftovers.is_empty(), "{pool}: left {leftovers:?}");
@@ -199,20 +265,40 @@ fn whole_files_binary_files_and_records() {
     write_gz(&dir.path().join("b.gz"), &[&["gamma".to_string()]]);
     std::fs::write(dir.path().join("_ignored"), "x").unwrap();
     let ctx = Context::new();
-    let mut texts = ctx.whole_text_files(path(dir.path()), 2).unwrap().collect().unwrap();
+    let mut texts = ctx
+        .whole_text_files(path(dir.path()), 2)
+        .unwrap()
+        .collect()
+        .unwrap();
     texts.sort();
     assert_eq!(texts.len(), 2);
     assert!(texts[0].0.ends_with("a.txt") && texts[0].1 == "alpha\nbeta\n");
     assert!(texts[1].0.ends_with("b.gz") && texts[1].1 == "gamma\n");
-    let binaries = ctx.binary_files(path(&dir.path().join("b.gz")), 1).unwrap().collect().unwrap();
-    assert_eq!(&binaries[0].1[..2], b"\x1f\x8b", "binary_files keeps the stored bytes");
+    let binaries = ctx
+        .binary_files(path(&dir.path().join("b.gz")), 1)
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(
+        &binaries[0].1[..2],
+        b"\x1f\x8b",
+        "binary_files keeps the stored bytes"
+    );
 
     let records = dir.path().join("records.bin");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(4096 * 3).collect();
     std::fs::write(&records, &bytes).unwrap();
-    let read = ctx.binary_records(path(&records), 4096).unwrap().collect().unwrap();
+    let read = ctx
+        .binary_records(path(&records), 4096)
+        .unwrap()
+        .collect()
+        .unwrap();
     assert_eq!(read.concat(), bytes);
-    let error = ctx.binary_records(path(&records), 5000).unwrap().count().unwrap_err();
+    let error = ctx
+        .binary_records(path(&records), 5000)
+        .unwrap()
+        .count()
+        .unwrap_err();
     assert!(error.to_string().contains("records.bin"), "{error}");
 }
 
@@ -226,15 +312,43 @@ fn json_lines_read_and_write_with_errors_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("visits");
     let ctx = Context::new();
-    let visits: Vec<Visit> = (0..50).map(|i| Visit { page: format!("/p/{i}"), seconds: i }).collect();
-    ctx.parallelize(visits.clone(), 4).save_as_json_lines(path(&out), Some(Codec::Gzip)).unwrap();
-    assert_eq!(ctx.json_file::<Visit>(path(&out), 0).unwrap().collect().unwrap(), visits);
+    let visits: Vec<Visit> = (0..50)
+        .map(|i| Visit {
+            page: format!("/p/{i}"),
+            seconds: i,
+        })
+        .collect();
+    ctx.parallelize(visits.clone(), 4)
+        .save_as_json_lines(path(&out), Some(Codec::Gzip))
+        .unwrap();
+    assert_eq!(
+        ctx.json_file::<Visit>(path(&out), 0)
+            .unwrap()
+            .collect()
+            .unwrap(),
+        visits
+    );
 
     let bad = dir.path().join("bad.jsonl");
-    std::fs::write(&bad, "{\"page\":\"/\",\"seconds\":1}\n{\"page\":\n{\"page\":\"/x\",\"seconds\":2}\n").unwrap();
-    let error = ctx.json_file::<Visit>(path(&bad), 1).unwrap().collect().unwrap_err();
+    std::fs::write(
+        &bad,
+        "{\"page\":\"/\",\"seconds\":1}\n{\"page\":\n{\"page\":\"/x\",\"seconds\":2}\n",
+    )
+    .unwrap();
+    let error = ctx
+        .json_file::<Visit>(path(&bad), 1)
+        .unwrap()
+        .collect()
+        .unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("bad.jsonl") && message.contains("line 2"), "{message}");
-    let skipped = ctx.json_file_skip_malformed::<Visit>(path(&bad), 1).unwrap().collect().unwrap();
+    assert!(
+        message.contains("bad.jsonl") && message.contains("line 2"),
+        "{message}"
+    );
+    let skipped = ctx
+        .json_file_skip_malformed::<Visit>(path(&bad), 1)
+        .unwrap()
+        .collect()
+        .unwrap();
     assert_eq!(skipped.len(), 2);
 }
