@@ -45,8 +45,12 @@ fn word_count() -> sparkling::Result<()> {
         println!("{count:>8}  {word}");
     }
     if let Some(output) = output {
-        let lines: Vec<String> = counts.iter().map(|(word, count)| format!("{word}\t{count}")).collect();
-        ctx.parallelize(lines, 0).save_as_text_file(&output, Some(Codec::Gzip))?;
+        let lines: Vec<String> = counts
+            .iter()
+            .map(|(word, count)| format!("{word}\t{count}"))
+            .collect();
+        ctx.parallelize(lines, 0)
+            .save_as_text_file(&output, Some(Codec::Gzip))?;
         println!("wrote {} counts to {output}", counts.len());
     }
     Ok(())
