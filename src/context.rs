@@ -184,6 +184,13 @@ impl Context {
         self.inner.max_retries
     }
 
+    /// The default parallelism set on the builder, if any (Spark's
+    /// `spark.default.parallelism`: when unset, wide operations default to
+    /// their largest parent's partition count).
+    pub(crate) fn configured_parallelism(&self) -> Option<usize> {
+        self.inner.default_parallelism
+    }
+
     pub(crate) fn next_rdd_id(&self) -> usize {
         self.inner.next_rdd_id.fetch_add(1, Ordering::Relaxed)
     }

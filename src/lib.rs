@@ -50,12 +50,14 @@ mod plan;
 pub mod pool;
 mod rdd;
 mod scheduler;
+pub mod shuffle;
 mod sources;
 mod stats;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
 pub use rdd::{Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel};
+pub use shuffle::{FnPartitioner, HashPartitioner, Partitioner, RangePartitioner};
 pub use sparkling_fileio as fileio;
 pub use sparkling_fileio::{Codec, Utf8Mode};
 pub use stats::StatCounter;

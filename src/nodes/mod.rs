@@ -1,7 +1,10 @@
 //! Plan nodes, one file per kind: sources, narrow adaptors, unions, pipes.
 
+pub(crate) mod cogroup;
 pub(crate) mod file;
 pub(crate) mod narrow;
 pub(crate) mod pipe;
+pub(crate) mod shuffled;
 pub(crate) mod source;
 pub(crate) mod union;
+pub(crate) mod zip;

@@ -2,10 +2,14 @@
 
 mod action;
 mod numeric;
+mod pair;
 mod sample;
 mod save;
+mod set;
+mod sort;
 mod transform;
 
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
@@ -75,7 +79,13 @@ struct RddInner<T> {
     node: Box<dyn Node<T>>,
     storage: Mutex<StorageLevel>,
     cached: Mutex<Vec<Option<CachedPartition<T>>>>,
+    /// How the keys of a pair RDD are placed, if known: an
+    /// `Arc<dyn Partitioner<K>>`, type-erased (see `Rdd::partitioner`).
+    partitioner: Option<ErasedPartitioner>,
 }
+
+/// An `Arc<dyn Partitioner<K>>` behind `Any`, for RDDs of any element type.
+pub(crate) type ErasedPartitioner = Arc<dyn Any + Send + Sync>;
 
 /// A computed partition kept by [`Rdd::cache`]: its batches, shared by readers.
 type CachedPartition<T> = Arc<Vec<Vec<T>>>;
@@ -87,6 +97,17 @@ impl<T: Data> Rdd<T> {
         operation: &'static str,
         node: impl Node<T> + 'static,
     ) -> Rdd<T> {
+        Rdd::from_partitioned_node(context, operation, node, None)
+    }
+
+    /// Like [`from_node`](Rdd::from_node), for a node whose keys are placed
+    /// by a known partitioner.
+    pub(crate) fn from_partitioned_node(
+        context: &Context,
+        operation: &'static str,
+        node: impl Node<T> + 'static,
+        partitioner: Option<ErasedPartitioner>,
+    ) -> Rdd<T> {
         Rdd {
             inner: Arc::new(RddInner {
                 id: context.next_rdd_id(),
@@ -96,8 +117,14 @@ impl<T: Data> Rdd<T> {
                 node: Box::new(node),
                 storage: Mutex::new(StorageLevel::None),
                 cached: Mutex::new(Vec::new()),
+                partitioner,
             }),
         }
+    }
+
+    /// The type-erased partitioner, if the RDD has one.
+    pub(crate) fn erased_partitioner(&self) -> Option<ErasedPartitioner> {
+        self.inner.partitioner.clone()
     }
 
     /// This RDD as a parent of another, for lineage.

@@ -1,0 +1,159 @@
+//! Nodes reading several keyed parents partition by partition: the basis of
+//! joins, cogroups and the set operations.
+//!
+//! Each parent is a [`Side`]: read through an exchange that places its keys
+//! by the target partitioner, or, when the parent is already partitioned by
+//! an equivalent partitioner, read directly (a narrow dependency: no shuffle).
+
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use super::shuffled::{Exchange, pair_writer};
+use crate::Result;
+use crate::plan::{Batches, Dependency, Node};
+use crate::rdd::{Data, Rdd};
+use crate::shuffle::{Partitioner, Placer};
+
+/// One keyed parent of a cogroup, as output partition `i` reads it.
+pub(crate) enum Side<K, V> {
+    /// Already partitioned the right way: partition `i` is the parent's `i`.
+    Narrow(Rdd<(K, V)>),
+    /// Shuffled by the target partitioner.
+    Shuffled(Exchange<(K, V), (K, V)>),
+}
+
+impl<K: Data + Hash, V: Data> Side<K, V> {
+    /// Reads `rdd` as partitioned by `partitioner`, shuffling only when it
+    /// is not partitioned that way already.
+    pub(crate) fn new(rdd: &Rdd<(K, V)>, partitioner: &Arc<dyn Partitioner<K>>) -> Self {
+        let partitions = partitioner.num_partitions();
+        let copartitioned = rdd.num_partitions() == partitions
+            && rdd
+                .partitioner()
+                .is_some_and(|own| own.equivalent(partitioner.as_ref()));
+        if copartitioned {
+            return Side::Narrow(rdd.clone());
+        }
+        let writer = pair_writer(Placer::new(partitioner), partitions);
+        Side::Shuffled(Exchange::new(rdd.clone(), partitions, writer))
+    }
+
+    fn read(&self, partition: usize) -> Result<Batches<(K, V)>> {
+        match self {
+            Side::Narrow(rdd) => rdd.compute(partition),
+            Side::Shuffled(exchange) => Ok(exchange.input(partition)?.into_batches()),
+        }
+    }
+
+    fn prepare(&self) -> Result<()> {
+        match self {
+            Side::Narrow(rdd) => rdd.lineage().prepare(),
+            Side::Shuffled(exchange) => exchange.prepare(),
+        }
+    }
+
+    fn dependency(&self) -> Dependency {
+        match self {
+            Side::Narrow(rdd) => Dependency::Narrow(rdd.lineage()),
+            Side::Shuffled(exchange) => exchange.dependency(),
+        }
+    }
+}
+
+/// The parents of a cogroup, read together.
+pub(crate) trait Sides: Send + Sync {
+    /// What one output partition reads: a stream per parent.
+    type Inputs;
+
+    fn read(&self, partition: usize) -> Result<Self::Inputs>;
+
+    fn prepare(&self) -> Result<()>;
+
+    fn dependencies(&self) -> Vec<Dependency>;
+}
+
+impl<K: Data + Hash, V: Data, W: Data> Sides for (Side<K, V>, Side<K, W>) {
+    type Inputs = (Batches<(K, V)>, Batches<(K, W)>);
+
+    fn read(&self, partition: usize) -> Result<Self::Inputs> {
+        Ok((self.0.read(partition)?, self.1.read(partition)?))
+    }
+
+    fn prepare(&self) -> Result<()> {
+        self.0.prepare()?;
+        self.1.prepare()
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![self.0.dependency(), self.1.dependency()]
+    }
+}
+
+impl<K: Data + Hash, V: Data, W: Data, X: Data> Sides for (Side<K, V>, Side<K, W>, Side<K, X>) {
+    type Inputs = (Batches<(K, V)>, Batches<(K, W)>, Batches<(K, X)>);
+
+    fn read(&self, partition: usize) -> Result<Self::Inputs> {
+        Ok((
+            self.0.read(partition)?,
+            self.1.read(partition)?,
+            self.2.read(partition)?,
+        ))
+    }
+
+    fn prepare(&self) -> Result<()> {
+        self.0.prepare()?;
+        self.1.prepare()?;
+        self.2.prepare()
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![
+            self.0.dependency(),
+            self.1.dependency(),
+            self.2.dependency(),
+        ]
+    }
+}
+
+/// Output partition `i` is `combine` applied to partition `i` of every side.
+pub(crate) struct CoGroupNode<S, T, F> {
+    sides: S,
+    partitions: usize,
+    combine: F,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<S, T, F> CoGroupNode<S, T, F> {
+    pub(crate) fn new(sides: S, partitions: usize, combine: F) -> Self {
+        CoGroupNode {
+            sides,
+            partitions,
+            combine,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<S, T, F> Node<T> for CoGroupNode<S, T, F>
+where
+    S: Sides,
+    T: Data,
+    F: Fn(S::Inputs) -> Result<Batches<T>> + Send + Sync,
+{
+    fn num_partitions(&self) -> usize {
+        self.partitions
+    }
+
+    fn compute(&self, partition: usize) -> Result<Batches<T>> {
+        (self.combine)(self.sides.read(partition)?)
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        self.sides.dependencies()
+    }
+
+    fn prepare(&self) -> Result<()> {
+        self.sides.prepare()
+    }
+}

@@ -1,0 +1,451 @@
+//! The exchange: a shuffle's map side, its in-memory buckets, and the nodes
+//! that read them.
+//!
+//! An [`Exchange`] runs its map side once, as a stage of its own: one pool
+//! task per parent partition, each consuming the parent's fused stream and
+//! writing one bucket per output partition (after combining values by key
+//! when the operation allows it). The buckets stay in memory while the RDD
+//! lives, so a second action reads them instead of running the map side
+//! again (Spark keeps its shuffle files for the same reason). Each output
+//! partition is then computed by a pool task of the next stage, reading its
+//! bucket from every map task.
+
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
+use crate::rdd::{Data, Rdd, lock};
+use crate::scheduler::run_job;
+use crate::shuffle::{FastMap, MAP_SIDE_SEED, Placer, REDUCE_SIDE_SEED, fast_map};
+use crate::{Error, Result};
+
+/// One map task's output: a bucket per output partition.
+pub(crate) type Buckets<E> = Vec<Vec<E>>;
+
+/// Writes one map partition's stream into buckets.
+pub(crate) type MapWriter<S, E> =
+    Arc<dyn Fn(usize, Batches<S>) -> Result<Buckets<E>> + Send + Sync>;
+
+/// What a map task runs: one parent partition's stream in, its buckets out.
+pub(crate) trait WriteBuckets<S, E>:
+    Fn(usize, Batches<S>) -> Result<Buckets<E>> + Send + Sync + 'static
+{
+}
+
+impl<S, E, F> WriteBuckets<S, E> for F where
+    F: Fn(usize, Batches<S>) -> Result<Buckets<E>> + Send + Sync + 'static
+{
+}
+
+/// Makes the writer just before the map side runs (a sort samples its
+/// input first, to choose its ranges).
+type WriterPlan<S, E> = Box<dyn Fn(&Rdd<S>) -> Result<MapWriter<S, E>> + Send + Sync>;
+
+/// A shuffle boundary: the parent, how its elements are written, and the
+/// buckets once written.
+pub(crate) struct Exchange<S, E> {
+    parent: Rdd<S>,
+    partitions: usize,
+    plan: WriterPlan<S, E>,
+    output: Mutex<Option<Arc<ShuffleOutput<E>>>>,
+}
+
+/// Every map task's buckets, indexed `[map partition][output partition]`.
+pub(crate) struct ShuffleOutput<E> {
+    by_map: Vec<Buckets<E>>,
+}
+
+impl<S: Data, E: Data> Exchange<S, E> {
+    /// An exchange into `partitions` output partitions whose map tasks run
+    /// `writer`.
+    pub(crate) fn new(
+        parent: Rdd<S>,
+        partitions: usize,
+        writer: impl Fn(usize, Batches<S>) -> Result<Buckets<E>> + Send + Sync + 'static,
+    ) -> Self {
+        let writer: MapWriter<S, E> = Arc::new(writer);
+        Exchange::planned(parent, partitions, move |_| Ok(Arc::clone(&writer)))
+    }
+
+    /// An exchange whose writer is made by `plan` when the map side is about
+    /// to run (after the parent's own shuffles are ready).
+    pub(crate) fn planned(
+        parent: Rdd<S>,
+        partitions: usize,
+        plan: impl Fn(&Rdd<S>) -> Result<MapWriter<S, E>> + Send + Sync + 'static,
+    ) -> Self {
+        Exchange {
+            parent,
+            partitions,
+            plan: Box::new(plan),
+            output: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn partitions(&self) -> usize {
+        self.partitions
+    }
+
+    pub(crate) fn dependency(&self) -> Dependency {
+        Dependency::Shuffle(self.parent.lineage())
+    }
+
+    /// Runs the map side unless its buckets are already in memory. A failed
+    /// map side keeps nothing, so the next action tries again.
+    pub(crate) fn prepare(&self) -> Result<()> {
+        self.output().map(drop)
+    }
+
+    fn output(&self) -> Result<Arc<ShuffleOutput<E>>> {
+        let mut slot = lock(&self.output);
+        if let Some(output) = slot.as_ref() {
+            return Ok(Arc::clone(output));
+        }
+        self.parent.lineage().prepare()?;
+        let writer = (self.plan)(&self.parent)?;
+        let partitions = self.partitions;
+        let by_map = run_job(
+            &self.parent,
+            &self.parent.all_partitions(),
+            |partition, batches| {
+                let buckets = writer(partition, batches)?;
+                debug_assert_eq!(buckets.len(), partitions);
+                Ok(buckets)
+            },
+        )?;
+        let output = Arc::new(ShuffleOutput { by_map });
+        *slot = Some(Arc::clone(&output));
+        Ok(output)
+    }
+
+    /// What output partition `partition` reads: its bucket of every map task.
+    pub(crate) fn input(&self, partition: usize) -> Result<ReduceInput<E>> {
+        Ok(ReduceInput {
+            output: self.output()?,
+            partition,
+        })
+    }
+}
+
+/// The buckets one output partition reads, shared with the exchange (which
+/// keeps them for later actions): reading clones the elements.
+pub(crate) struct ReduceInput<E> {
+    output: Arc<ShuffleOutput<E>>,
+    partition: usize,
+}
+
+impl<E: Data> ReduceInput<E> {
+    /// The buckets, in map partition order.
+    pub(crate) fn chunks(&self) -> impl Iterator<Item = &[E]> {
+        self.output
+            .by_map
+            .iter()
+            .map(|buckets| buckets[self.partition].as_slice())
+    }
+
+    /// How many elements the partition reads.
+    pub(crate) fn len(&self) -> usize {
+        self.chunks().map(<[E]>::len).sum()
+    }
+
+    /// All the elements, in map partition order, in one vector.
+    pub(crate) fn to_vec(&self) -> Vec<E> {
+        let mut all = Vec::with_capacity(self.len());
+        self.chunks().for_each(|chunk| all.extend_from_slice(chunk));
+        all
+    }
+
+    /// The elements in map partition order, cloned a batch at a time.
+    pub(crate) fn into_batches(self) -> Batches<E> {
+        let slices: Vec<(usize, usize, usize)> = self
+            .output
+            .by_map
+            .iter()
+            .enumerate()
+            .flat_map(|(map, buckets)| {
+                let len = buckets[self.partition].len();
+                (0..len)
+                    .step_by(BATCH_SIZE)
+                    .map(move |from| (map, from, (from + BATCH_SIZE).min(len)))
+            })
+            .collect();
+        Box::new(slices.into_iter().map(move |(map, from, to)| {
+            Ok(self.output.by_map[map][self.partition][from..to].to_vec())
+        }))
+    }
+}
+
+/// The output side of a single exchange: each partition is `reduce` applied
+/// to what it reads.
+pub(crate) struct ShuffledNode<S, E, T, R> {
+    exchange: Exchange<S, E>,
+    reduce: R,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<S, E, T, R> ShuffledNode<S, E, T, R>
+where
+    R: Fn(ReduceInput<E>) -> Result<Batches<T>> + Send + Sync,
+{
+    pub(crate) fn new(exchange: Exchange<S, E>, reduce: R) -> Self {
+        ShuffledNode {
+            exchange,
+            reduce,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<S, E, T, R> Node<T> for ShuffledNode<S, E, T, R>
+where
+    S: Data,
+    E: Data,
+    T: Data,
+    R: Fn(ReduceInput<E>) -> Result<Batches<T>> + Send + Sync,
+{
+    fn num_partitions(&self) -> usize {
+        self.exchange.partitions()
+    }
+
+    fn compute(&self, partition: usize) -> Result<Batches<T>> {
+        (self.reduce)(self.exchange.input(partition)?)
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![self.exchange.dependency()]
+    }
+
+    fn prepare(&self) -> Result<()> {
+        self.exchange.prepare()
+    }
+}
+
+/// A narrow node handing a whole partition's batch stream to a function
+/// (for example combining values by key when the input is already
+/// partitioned by the right partitioner).
+pub(crate) struct PartitionNode<S, T, F> {
+    parent: Rdd<S>,
+    function: F,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<S, T, F> PartitionNode<S, T, F> {
+    pub(crate) fn new(parent: Rdd<S>, function: F) -> Self {
+        PartitionNode {
+            parent,
+            function,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<S, T, F> Node<T> for PartitionNode<S, T, F>
+where
+    S: Data,
+    T: Data,
+    F: Fn(usize, Batches<S>) -> Result<Batches<T>> + Send + Sync,
+{
+    fn num_partitions(&self) -> usize {
+        self.parent.num_partitions()
+    }
+
+    fn compute(&self, partition: usize) -> Result<Batches<T>> {
+        (self.function)(partition, self.parent.compute(partition)?)
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![Dependency::Narrow(self.parent.lineage())]
+    }
+}
+
+/// How values are combined by key: Spark's `Aggregator` (create a combiner
+/// from a value, merge a value into a combiner, merge two combiners).
+pub(crate) struct Aggregator<V, C, CF, MV, MC> {
+    pub(crate) create: CF,
+    pub(crate) merge_value: MV,
+    pub(crate) merge_combiners: MC,
+    pub(crate) types: PhantomData<fn(V) -> C>,
+}
+
+impl<V, C, CF, MV, MC> Aggregator<V, C, CF, MV, MC>
+where
+    CF: Fn(V) -> C,
+    MV: Fn(C, V) -> C,
+    MC: Fn(C, C) -> C,
+{
+    /// Combines a stream of pairs into a table, value by value.
+    pub(crate) fn combine_values<K: Hash + Eq>(
+        &self,
+        table: &mut FastMap<K, Option<C>>,
+        batch: Vec<(K, V)>,
+    ) {
+        for (key, value) in batch {
+            let slot = table.entry(key).or_insert(None);
+            *slot = Some(match slot.take() {
+                Some(combiner) => (self.merge_value)(combiner, value),
+                None => (self.create)(value),
+            });
+        }
+    }
+}
+
+/// The map side of a combining shuffle: values are combined by key within
+/// the map task, then the table is split into buckets by `placer`.
+pub(crate) fn combining_writer<K, V, C, CF, MV, MC>(
+    aggregator: Arc<Aggregator<V, C, CF, MV, MC>>,
+    placer: Placer<K>,
+    partitions: usize,
+) -> impl WriteBuckets<(K, V), (K, C)>
+where
+    K: Data + Hash + Eq,
+    V: Data,
+    C: Data,
+    CF: Fn(V) -> C + Send + Sync + 'static,
+    MV: Fn(C, V) -> C + Send + Sync + 'static,
+    MC: Fn(C, C) -> C + Send + Sync + 'static,
+{
+    move |_, batches| {
+        let mut table = fast_map(MAP_SIDE_SEED);
+        for batch in batches {
+            aggregator.combine_values(&mut table, batch?);
+        }
+        let mut buckets: Buckets<(K, C)> = (0..partitions).map(|_| Vec::new()).collect();
+        for (key, combiner) in table {
+            let Some(combiner) = combiner else { continue };
+            let partition = placer.place(&key);
+            bucket(&mut buckets, partition)?.push((key, combiner));
+        }
+        Ok(buckets)
+    }
+}
+
+/// The map side of a plain shuffle: each pair goes to its key's bucket, in
+/// order.
+pub(crate) fn pair_writer<K, V>(
+    placer: Placer<K>,
+    partitions: usize,
+) -> impl WriteBuckets<(K, V), (K, V)>
+where
+    K: Data + Hash,
+    V: Data,
+{
+    move |_, batches| {
+        let mut buckets: Buckets<(K, V)> = (0..partitions).map(|_| Vec::new()).collect();
+        for batch in batches {
+            for pair in batch? {
+                let partition = placer.place(&pair.0);
+                bucket(&mut buckets, partition)?.push(pair);
+            }
+        }
+        Ok(buckets)
+    }
+}
+
+/// The bucket of `partition`, or the error of a partitioner that returned
+/// an index out of range.
+#[inline]
+pub(crate) fn bucket<E>(buckets: &mut Buckets<E>, partition: usize) -> Result<&mut Vec<E>> {
+    let partitions = buckets.len();
+    buckets
+        .get_mut(partition)
+        .ok_or_else(|| Error::InvalidArgument {
+            operation: "partitioner",
+            message: format!(
+                "the partitioner returned partition {partition}, but it has only {partitions}"
+            ),
+        })
+}
+
+/// The reduce side of a combining shuffle: merges the map tasks' combiners
+/// by key.
+pub(crate) fn merge_combiners<K, V, C, CF, MV, MC>(
+    aggregator: &Aggregator<V, C, CF, MV, MC>,
+    input: &ReduceInput<(K, C)>,
+) -> Batches<(K, C)>
+where
+    K: Data + Hash + Eq,
+    C: Data,
+    CF: Fn(V) -> C,
+    MV: Fn(C, V) -> C,
+    MC: Fn(C, C) -> C,
+{
+    let mut table: FastMap<K, Option<C>> = fast_map(REDUCE_SIDE_SEED);
+    for chunk in input.chunks() {
+        for (key, combiner) in chunk {
+            match table.get_mut(key) {
+                Some(slot) => {
+                    *slot = Some(match slot.take() {
+                        Some(existing) => (aggregator.merge_combiners)(existing, combiner.clone()),
+                        None => combiner.clone(),
+                    });
+                }
+                None => {
+                    table.insert(key.clone(), Some(combiner.clone()));
+                }
+            }
+        }
+    }
+    table_batches(table)
+}
+
+/// A combined table's entries as batches, produced as they are pulled.
+pub(crate) fn table_batches<K: Data, C: Data>(table: FastMap<K, Option<C>>) -> Batches<(K, C)> {
+    iter_batches(
+        table
+            .into_iter()
+            .filter_map(|(key, combiner)| combiner.map(|combiner| (key, combiner))),
+    )
+}
+
+/// An iterator's elements as batches, produced as they are pulled.
+pub(crate) fn iter_batches<T: Data>(
+    elements: impl Iterator<Item = T> + Send + 'static,
+) -> Batches<T> {
+    let mut elements = elements;
+    Box::new(std::iter::from_fn(move || {
+        let batch: Vec<T> = elements.by_ref().take(BATCH_SIZE).collect();
+        (!batch.is_empty()).then_some(Ok(batch))
+    }))
+}
+
+/// Cuts a vector into batches lazily (without copying when it fits in one).
+pub(crate) fn vec_batches<T: Data>(elements: Vec<T>) -> Batches<T> {
+    if elements.is_empty() {
+        return Box::new(std::iter::empty());
+    }
+    if elements.len() <= BATCH_SIZE {
+        return Box::new(std::iter::once(Ok(elements)));
+    }
+    let mut elements = elements.into_iter();
+    Box::new(std::iter::from_fn(move || {
+        let batch: Vec<T> = elements.by_ref().take(BATCH_SIZE).collect();
+        (!batch.is_empty()).then_some(Ok(batch))
+    }))
+}
+
+/// Collects an output stream produced element by element into batches.
+pub(crate) struct BatchBuilder<T> {
+    batch: Vec<T>,
+}
+
+impl<T> BatchBuilder<T> {
+    pub(crate) fn new() -> Self {
+        BatchBuilder {
+            batch: Vec::with_capacity(BATCH_SIZE),
+        }
+    }
+
+    /// Adds an element; returns a full batch when there is one.
+    #[inline]
+    pub(crate) fn push(&mut self, element: T) -> Option<Vec<T>> {
+        self.batch.push(element);
+        (self.batch.len() >= BATCH_SIZE)
+            .then(|| std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_SIZE)))
+    }
+
+    /// The last, partial batch.
+    pub(crate) fn finish(self) -> Option<Vec<T>> {
+        (!self.batch.is_empty()).then_some(self.batch)
+    }
+}

@@ -1,0 +1,1079 @@
+//! Operations on RDDs of `(key, value)` pairs: by-key aggregation, groups,
+//! partitioning and joins.
+//!
+//! Aggregations combine values inside each map task before the shuffle
+//! (`reduce_by_key` over millions of pairs moves one combined value per key
+//! and map task); groups and joins move the pairs themselves. An RDD already
+//! partitioned by the partitioner an operation would use is not shuffled
+//! again.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use super::{Data, ErasedPartitioner, Rdd};
+use crate::Result;
+use crate::nodes::cogroup::{CoGroupNode, Side};
+use crate::nodes::narrow::BatchMapNode;
+use crate::nodes::shuffled::{
+    Aggregator, Exchange, PartitionNode, ShuffledNode, combining_writer, iter_batches,
+    merge_combiners, pair_writer, table_batches,
+};
+use crate::plan::Batches;
+use crate::scheduler::run_job;
+use crate::shuffle::{
+    FastMap, MAP_SIDE_SEED, Partitioner, Placement, Placer, REDUCE_SIDE_SEED, fast_map, fast_set,
+    partitioner_for,
+};
+
+/// Type-erases a partitioner for [`Rdd::from_partitioned_node`].
+pub(crate) fn erase<K: 'static>(partitioner: Arc<dyn Partitioner<K>>) -> ErasedPartitioner {
+    Arc::new(partitioner)
+}
+
+impl<K: Data, V: Data> Rdd<(K, V)> {
+    /// How the keys are placed in partitions, when known: after
+    /// [`partition_by`](Rdd::partition_by), a by-key aggregation, a group or
+    /// a join, and kept by [`map_values`](Rdd::map_values) and
+    /// [`flat_map_values`](Rdd::flat_map_values) (not by `map`, which may
+    /// change the keys).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sparkling::{Context, HashPartitioner, Partitioner};
+    ///
+    /// let ctx = Context::new();
+    /// let pairs = ctx.parallelize([(1, 'a'), (2, 'b')], 2);
+    /// assert!(pairs.partitioner().is_none());
+    /// let parted = pairs.partition_by(Arc::new(HashPartitioner::new(3)));
+    /// assert_eq!(parted.partitioner().map(|p| p.num_partitions()), Some(3));
+    /// assert!(parted.map_values(|c| c.to_ascii_uppercase()).partitioner().is_some());
+    /// assert!(parted.map(|pair| pair).partitioner().is_none());
+    /// ```
+    pub fn partitioner(&self) -> Option<Arc<dyn Partitioner<K>>> {
+        let erased = self.erased_partitioner()?;
+        let partitioner = erased.downcast::<Arc<dyn Partitioner<K>>>().ok()?;
+        Some(Arc::clone(&partitioner))
+    }
+
+    /// The keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize([(1, 2), (3, 4)], 1).keys().collect()?, [1, 3]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn keys(&self) -> Rdd<K> {
+        self.map(|(key, _)| key)
+    }
+
+    /// The values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize([(1, 2), (3, 4)], 1).values().collect()?, [2, 4]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn values(&self) -> Rdd<V> {
+        self.map(|(_, value)| value)
+    }
+
+    /// Applies `f` to every value, keeping the keys and the partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", vec!["apple", "banana"]), ("b", vec!["grapes"])], 2);
+    /// assert_eq!(rdd.map_values(|fruits| fruits.len()).collect()?, [("a", 2), ("b", 1)]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "mapValues")]
+    pub fn map_values<U: Data>(&self, f: impl Fn(V) -> U + Send + Sync + 'static) -> Rdd<(K, U)> {
+        let f = Arc::new(f);
+        let node = BatchMapNode::new(self.clone(), move |_| {
+            let f = Arc::clone(&f);
+            move |batch: Vec<(K, V)>| {
+                batch
+                    .into_iter()
+                    .map(|(key, value)| (key, f(value)))
+                    .collect()
+            }
+        });
+        Rdd::from_partitioned_node(
+            self.context(),
+            "map_values",
+            node,
+            self.erased_partitioner(),
+        )
+    }
+
+    /// Applies `f` to every value and pairs each result with the value's
+    /// key, keeping the partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", vec!["x", "y", "z"]), ("b", vec!["p", "r"])], 2);
+    /// assert_eq!(
+    ///     rdd.flat_map_values(|letters| letters).collect()?,
+    ///     [("a", "x"), ("a", "y"), ("a", "z"), ("b", "p"), ("b", "r")],
+    /// );
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "flatMapValues")]
+    pub fn flat_map_values<U, I>(&self, f: impl Fn(V) -> I + Send + Sync + 'static) -> Rdd<(K, U)>
+    where
+        U: Data,
+        I: IntoIterator<Item = U>,
+    {
+        let f = Arc::new(f);
+        let node = BatchMapNode::new(self.clone(), move |_| {
+            let f = Arc::clone(&f);
+            move |batch: Vec<(K, V)>| {
+                let mut out = Vec::with_capacity(batch.len());
+                for (key, value) in batch {
+                    let mut values = f(value).into_iter().peekable();
+                    while let Some(value) = values.next() {
+                        if values.peek().is_some() {
+                            out.push((key.clone(), value));
+                        } else {
+                            out.push((key, value));
+                            break;
+                        }
+                    }
+                }
+                out
+            }
+        });
+        Rdd::from_partitioned_node(
+            self.context(),
+            "flat_map_values",
+            node,
+            self.erased_partitioner(),
+        )
+    }
+
+    /// Whether this RDD is already placed by `partitioner`.
+    pub(crate) fn partitioned_by(&self, partitioner: &Arc<dyn Partitioner<K>>) -> bool {
+        self.num_partitions() == partitioner.num_partitions()
+            && self
+                .partitioner()
+                .is_some_and(|own| own.equivalent(partitioner.as_ref()))
+    }
+
+    /// `(partition count, partitioner)`, as the default partitioner rule
+    /// looks at a parent.
+    pub(crate) fn placement(&self) -> Placement<K> {
+        (self.num_partitions(), self.partitioner())
+    }
+}
+
+/// Why a partitioner cannot be used, if it cannot.
+fn check_partitioner<K>(
+    partitioner: &Arc<dyn Partitioner<K>>,
+    parent_partitions: usize,
+) -> Option<String> {
+    (partitioner.num_partitions() == 0 && parent_partitions > 0)
+        .then(|| "the number of partitions must be positive".to_string())
+}
+
+impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
+    /// The partitioner for an operation over `self` and `others`, or an
+    /// invalid-argument message.
+    fn target_partitioner(
+        &self,
+        num_partitions: Option<usize>,
+        others: &[Placement<K>],
+    ) -> std::result::Result<Arc<dyn Partitioner<K>>, String> {
+        if num_partitions == Some(0) {
+            return Err("the number of partitions must be positive".to_string());
+        }
+        let mut parents = vec![self.placement()];
+        parents.extend(others.iter().cloned());
+        Ok(partitioner_for(self.context(), num_partitions, &parents))
+    }
+
+    /// Combines values by key with `aggregator`, into `partitioner`'s
+    /// partitions: narrow when already partitioned that way, else a shuffle
+    /// with (or without) map-side combining.
+    pub(crate) fn combine_with_partitioner<C, CF, MV, MC>(
+        &self,
+        operation: &'static str,
+        partitioner: Arc<dyn Partitioner<K>>,
+        aggregator: Aggregator<V, C, CF, MV, MC>,
+        map_side_combine: bool,
+    ) -> Rdd<(K, C)>
+    where
+        C: Data,
+        CF: Fn(V) -> C + Send + Sync + 'static,
+        MV: Fn(C, V) -> C + Send + Sync + 'static,
+        MC: Fn(C, C) -> C + Send + Sync + 'static,
+    {
+        if let Some(message) = check_partitioner(&partitioner, self.num_partitions()) {
+            return self.invalid(operation, message);
+        }
+        let aggregator = Arc::new(aggregator);
+        let erased = Some(erase(Arc::clone(&partitioner)));
+        if self.partitioned_by(&partitioner) {
+            let node = PartitionNode::new(self.clone(), move |_, batches: Batches<(K, V)>| {
+                let mut table = fast_map(REDUCE_SIDE_SEED);
+                for batch in batches {
+                    aggregator.combine_values(&mut table, batch?);
+                }
+                Ok(table_batches(table))
+            });
+            return Rdd::from_partitioned_node(self.context(), operation, node, erased);
+        }
+        let partitions = partitioner.num_partitions();
+        let placer = Placer::new(&partitioner);
+        if map_side_combine {
+            let writer = combining_writer(Arc::clone(&aggregator), placer, partitions);
+            let exchange = Exchange::new(self.clone(), partitions, writer);
+            let node = ShuffledNode::new(exchange, move |input| {
+                Ok(merge_combiners(aggregator.as_ref(), &input))
+            });
+            Rdd::from_partitioned_node(self.context(), operation, node, erased)
+        } else {
+            let exchange = Exchange::new(self.clone(), partitions, pair_writer(placer, partitions));
+            let node = ShuffledNode::new(exchange, move |input| {
+                let mut table = fast_map(REDUCE_SIDE_SEED);
+                for chunk in input.chunks() {
+                    aggregator.combine_values(&mut table, chunk.to_vec());
+                }
+                Ok(table_batches(table))
+            });
+            Rdd::from_partitioned_node(self.context(), operation, node, erased)
+        }
+    }
+
+    fn combine_named<C, CF, MV, MC>(
+        &self,
+        operation: &'static str,
+        num_partitions: Option<usize>,
+        aggregator: Aggregator<V, C, CF, MV, MC>,
+        map_side_combine: bool,
+    ) -> Rdd<(K, C)>
+    where
+        C: Data,
+        CF: Fn(V) -> C + Send + Sync + 'static,
+        MV: Fn(C, V) -> C + Send + Sync + 'static,
+        MC: Fn(C, C) -> C + Send + Sync + 'static,
+    {
+        match self.target_partitioner(num_partitions, &[]) {
+            Ok(partitioner) => {
+                self.combine_with_partitioner(operation, partitioner, aggregator, map_side_combine)
+            }
+            Err(message) => self.invalid(operation, message),
+        }
+    }
+
+    /// The generic by-key aggregation: for each key, `create` makes a
+    /// combiner from the first value, `merge_value` adds the key's further
+    /// values of the same partition, and `merge_combiners` merges the
+    /// combiners of different partitions (after the shuffle).
+    ///
+    /// The result has `num_partitions` partitions (when `None`: the
+    /// Context's configured default parallelism, else this RDD's count) and
+    /// a [`HashPartitioner`](crate::HashPartitioner). Values are combined
+    /// inside each map task before the shuffle.
+    ///
+    /// # Examples
+    ///
+    /// Average by key, with `(sum, count)` combiners:
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let scores = ctx.parallelize([("a", 1.0), ("b", 4.0), ("a", 3.0)], 2);
+    /// let sums = scores.combine_by_key(
+    ///     |x| (x, 1),
+    ///     |(sum, n), x| (sum + x, n + 1),
+    ///     |(s1, n1), (s2, n2)| (s1 + s2, n1 + n2),
+    ///     None,
+    /// );
+    /// let mut averages = sums.map_values(|(sum, n)| sum / n as f64).collect()?;
+    /// averages.sort_by(|a, b| a.0.cmp(b.0));
+    /// assert_eq!(averages, [("a", 2.0), ("b", 4.0)]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "combineByKey")]
+    pub fn combine_by_key<C: Data>(
+        &self,
+        create: impl Fn(V) -> C + Send + Sync + 'static,
+        merge_value: impl Fn(C, V) -> C + Send + Sync + 'static,
+        merge_combiners: impl Fn(C, C) -> C + Send + Sync + 'static,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, C)> {
+        let aggregator = Aggregator {
+            create,
+            merge_value,
+            merge_combiners,
+            types: PhantomData,
+        };
+        self.combine_named("combine_by_key", num_partitions, aggregator, true)
+    }
+
+    /// Merges the values of each key with `f` (associative and commutative),
+    /// within each partition first, then across partitions.
+    ///
+    /// Partition count as in [`combine_by_key`](Rdd::combine_by_key).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let counts = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2).reduce_by_key(|a, b| a + b, None);
+    /// let mut counts = counts.collect()?;
+    /// counts.sort();
+    /// assert_eq!(counts, [("a", 2), ("b", 1)]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "reduceByKey")]
+    pub fn reduce_by_key(
+        &self,
+        f: impl Fn(V, V) -> V + Send + Sync + 'static,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, V)> {
+        let f = Arc::new(f);
+        let (merge_value, merge_combiners) = (Arc::clone(&f), f);
+        let aggregator = Aggregator {
+            create: |value| value,
+            merge_value: move |a, b| merge_value(a, b),
+            merge_combiners: move |a, b| merge_combiners(a, b),
+            types: PhantomData,
+        };
+        self.combine_named("reduce_by_key", num_partitions, aggregator, true)
+    }
+
+    /// Merges the values of each key with `f`, starting from `zero` (which
+    /// may be used once per key and partition, so it should be neutral).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2);
+    /// let mut sums = rdd.fold_by_key(0, |a, b| a + b, None).collect()?;
+    /// sums.sort();
+    /// assert_eq!(sums, [("a", 2), ("b", 1)]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "foldByKey")]
+    pub fn fold_by_key(
+        &self,
+        zero: V,
+        f: impl Fn(V, V) -> V + Send + Sync + 'static,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, V)> {
+        let f = Arc::new(f);
+        let (create, merge_value, merge_combiners) = (Arc::clone(&f), Arc::clone(&f), f);
+        let aggregator = Aggregator {
+            create: move |value| create(zero.clone(), value),
+            merge_value: move |a, b| merge_value(a, b),
+            merge_combiners: move |a, b| merge_combiners(a, b),
+            types: PhantomData,
+        };
+        self.combine_named("fold_by_key", num_partitions, aggregator, true)
+    }
+
+    /// Aggregates the values of each key into a `U`: `seq` adds a value to a
+    /// partial result (starting from `zero` in each partition), `comb`
+    /// merges partial results.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 2)], 2);
+    /// let sum_and_count = rdd.aggregate_by_key(
+    ///     (0, 0),
+    ///     |(sum, n), x| (sum + x, n + 1),
+    ///     |(s1, n1), (s2, n2)| (s1 + s2, n1 + n2),
+    ///     None,
+    /// );
+    /// let mut result = sum_and_count.collect()?;
+    /// result.sort();
+    /// assert_eq!(result, [("a", (3, 2)), ("b", (1, 1))]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "aggregateByKey")]
+    pub fn aggregate_by_key<U: Data>(
+        &self,
+        zero: U,
+        seq: impl Fn(U, V) -> U + Send + Sync + 'static,
+        comb: impl Fn(U, U) -> U + Send + Sync + 'static,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, U)> {
+        let seq = Arc::new(seq);
+        let create_seq = Arc::clone(&seq);
+        let aggregator = Aggregator {
+            create: move |value| create_seq(zero.clone(), value),
+            merge_value: move |acc, value| seq(acc, value),
+            merge_combiners: comb,
+            types: PhantomData,
+        };
+        self.combine_named("aggregate_by_key", num_partitions, aggregator, true)
+    }
+
+    /// The values of each key, in one `Vec` per key. Values are not combined
+    /// before the shuffle (grouping would not shrink them); prefer
+    /// [`reduce_by_key`](Rdd::reduce_by_key) or
+    /// [`aggregate_by_key`](Rdd::aggregate_by_key) to aggregate.
+    ///
+    /// Within a group, values keep the order of their partitions.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2);
+    /// let mut groups = rdd.group_by_key(None).collect()?;
+    /// groups.sort();
+    /// assert_eq!(groups, [("a", vec![1, 1]), ("b", vec![1])]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "groupByKey")]
+    pub fn group_by_key(&self, num_partitions: Option<usize>) -> Rdd<(K, Vec<V>)> {
+        let aggregator = Aggregator {
+            create: |value| vec![value],
+            merge_value: |mut group: Vec<V>, value| {
+                group.push(value);
+                group
+            },
+            merge_combiners: |mut group: Vec<V>, other: Vec<V>| {
+                group.extend(other);
+                group
+            },
+            types: PhantomData,
+        };
+        self.combine_named("group_by_key", num_partitions, aggregator, false)
+    }
+
+    /// How many pairs each key has, brought back to the caller.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let counts = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2).count_by_key()?;
+    /// assert_eq!((counts["a"], counts["b"]), (2, 1));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "countByKey")]
+    pub fn count_by_key(&self) -> Result<HashMap<K, u64>> {
+        self.map_values(|_| 1u64)
+            .reduce_by_key(|a, b| a + b, None)
+            .collect_as_map()
+    }
+
+    /// Merges the values of each key with `f` and brings the result back to
+    /// the caller as a map (each partition is reduced by a task, the
+    /// partition results are merged on the caller's thread).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let sums = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2).reduce_by_key_locally(|a, b| a + b)?;
+    /// assert_eq!((sums["a"], sums["b"]), (2, 1));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "reduceByKeyLocally")]
+    pub fn reduce_by_key_locally(
+        &self,
+        f: impl Fn(V, V) -> V + Send + Sync,
+    ) -> Result<HashMap<K, V>> {
+        let merge = |table: &mut FastMap<K, Option<V>>, key: K, value: V| {
+            let slot = table.entry(key).or_insert(None);
+            *slot = Some(match slot.take() {
+                Some(existing) => f(existing, value),
+                None => value,
+            });
+        };
+        let parts = self.fold_batches(
+            || fast_map(MAP_SIDE_SEED),
+            |mut table, batch| {
+                for (key, value) in batch {
+                    merge(&mut table, key, value);
+                }
+                table
+            },
+        )?;
+        self.merge_results("reduce_by_key_locally", || {
+            let mut total = fast_map(REDUCE_SIDE_SEED);
+            for part in parts {
+                for (key, value) in part {
+                    if let Some(value) = value {
+                        merge(&mut total, key, value);
+                    }
+                }
+            }
+            total
+                .into_iter()
+                .filter_map(|(key, value)| value.map(|value| (key, value)))
+                .collect()
+        })
+    }
+
+    /// The pairs as a map, brought back to the caller; of several pairs
+    /// with the same key, the last (in partition order) wins.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let map = ctx.parallelize([(1, 2), (3, 4)], 2).collect_as_map()?;
+    /// assert_eq!((map[&1], map[&3]), (2, 4));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "collectAsMap")]
+    pub fn collect_as_map(&self) -> Result<HashMap<K, V>> {
+        Ok(self.collect()?.into_iter().collect())
+    }
+
+    /// The values of `key`. When the RDD has a partitioner, only the
+    /// partition that can hold the key is computed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize((0..1000).map(|x| (x, x)), 10);
+    /// assert_eq!(rdd.lookup(&42)?, [42]);
+    /// let sorted = rdd.reduce_by_key(|a, b| a + b, None);
+    /// assert_eq!(sorted.lookup(&1000)?, Vec::<i32>::new());
+    /// assert_eq!(sorted.lookup(&42)?, [42]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn lookup(&self, key: &K) -> Result<Vec<V>> {
+        let partitions = match self.partitioner() {
+            Some(partitioner) => {
+                let partition = partitioner.partition(key);
+                if partition >= self.num_partitions() {
+                    return Ok(Vec::new());
+                }
+                vec![partition]
+            }
+            None => self.all_partitions(),
+        };
+        let parts = run_job(self, &partitions, |_, batches| {
+            let mut found = Vec::new();
+            for batch in batches {
+                found.extend(
+                    batch?
+                        .into_iter()
+                        .filter(|(candidate, _)| candidate == key)
+                        .map(|(_, value)| value),
+                );
+            }
+            Ok(found)
+        })?;
+        Ok(parts.concat())
+    }
+
+    /// The pairs placed in partitions by `partitioner` (a shuffle, unless
+    /// the RDD is already partitioned that way, in which case it is returned
+    /// as it is). Within a partition, pairs keep their partitions' order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use sparkling::{Context, HashPartitioner, Partitioner};
+    ///
+    /// let ctx = Context::new();
+    /// let pairs = ctx.parallelize([1, 2, 3, 4, 2, 4, 1], 3).map(|x| (x, x));
+    /// let parted = pairs.partition_by(Arc::new(HashPartitioner::new(2)));
+    /// let parts = parted.glom().collect()?;
+    /// assert_eq!(parts.len(), 2);
+    /// let partitioner = HashPartitioner::new(2);
+    /// for (index, part) in parts.iter().enumerate() {
+    ///     assert!(part.iter().all(|(key, _)| partitioner.partition(key) == index));
+    /// }
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "partitionBy")]
+    pub fn partition_by(&self, partitioner: Arc<dyn Partitioner<K>>) -> Rdd<(K, V)> {
+        if let Some(message) = check_partitioner(&partitioner, self.num_partitions()) {
+            return self.invalid("partition_by", message);
+        }
+        if self.partitioned_by(&partitioner) {
+            return self.clone();
+        }
+        let partitions = partitioner.num_partitions();
+        let writer = pair_writer(Placer::new(&partitioner), partitions);
+        let exchange = Exchange::new(self.clone(), partitions, writer);
+        let node = ShuffledNode::new(exchange, |input| Ok(input.into_batches()));
+        Rdd::from_partitioned_node(
+            self.context(),
+            "partition_by",
+            node,
+            Some(erase(partitioner)),
+        )
+    }
+
+    /// Builds a cogroup-shaped RDD of `self` and `other`.
+    pub(crate) fn two_sided<W: Data, T: Data>(
+        &self,
+        operation: &'static str,
+        other: &Rdd<(K, W)>,
+        partitioner: std::result::Result<Arc<dyn Partitioner<K>>, String>,
+        combine: impl Fn((Batches<(K, V)>, Batches<(K, W)>)) -> Result<Batches<T>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Rdd<T> {
+        let partitioner = match partitioner {
+            Ok(partitioner) => partitioner,
+            Err(message) => return self.invalid(operation, message),
+        };
+        let partitions = partitioner.num_partitions();
+        let sides = (
+            Side::new(self, &partitioner),
+            Side::new(other, &partitioner),
+        );
+        let node = CoGroupNode::new(sides, partitions, combine);
+        Rdd::from_partitioned_node(self.context(), operation, node, Some(erase(partitioner)))
+    }
+
+    /// Every pair of values with the same key in `self` and `other`:
+    /// `(k, (v, w))` for each `(k, v)` here and `(k, w)` there (a key with
+    /// `m` values here and `n` there gives `m * n` pairs).
+    ///
+    /// Partitions: `num_partitions`, else Spark's default rule (an existing
+    /// partitioner of the parents, the configured default parallelism, or
+    /// the larger parent's count). Parents already partitioned that way are
+    /// not shuffled again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize([("a", 2), ("a", 3)], 2);
+    /// let mut joined = x.join(&y, None).collect()?;
+    /// joined.sort();
+    /// assert_eq!(joined, [("a", (1, 2)), ("a", (1, 3))]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn join<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (V, W))> {
+        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        self.two_sided("join", other, partitioner, |(left, right)| {
+            let table = ChainTable::build(left)?;
+            Ok(Box::new(right.map(move |batch| {
+                let mut out = Vec::new();
+                for (key, w) in batch? {
+                    if let Some(chain) = table.chain(&key) {
+                        for v in table.values(chain) {
+                            out.push((key.clone(), (v.clone(), w.clone())));
+                        }
+                    }
+                }
+                Ok(out)
+            })))
+        })
+    }
+
+    /// Like [`join`](Rdd::join), keeping every pair of `self`: a key missing
+    /// from `other` gives `(k, (v, None))`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize([("a", 2)], 1);
+    /// let mut joined = x.left_outer_join(&y, None).collect()?;
+    /// joined.sort();
+    /// assert_eq!(joined, [("a", (1, Some(2))), ("b", (4, None))]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "leftOuterJoin")]
+    pub fn left_outer_join<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (V, Option<W>))> {
+        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        self.two_sided("left_outer_join", other, partitioner, |(left, right)| {
+            let table = ChainTable::build(right)?;
+            Ok(Box::new(left.map(move |batch| {
+                let mut out = Vec::new();
+                for (key, v) in batch? {
+                    match table.chain(&key) {
+                        Some(chain) => {
+                            for w in table.values(chain) {
+                                out.push((key.clone(), (v.clone(), Some(w.clone()))));
+                            }
+                        }
+                        None => out.push((key, (v, None))),
+                    }
+                }
+                Ok(out)
+            })))
+        })
+    }
+
+    /// Like [`join`](Rdd::join), keeping every pair of `other`: a key
+    /// missing from `self` gives `(k, (None, w))`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize([("a", 2)], 1);
+    /// assert_eq!(y.right_outer_join(&x, None).collect()?.len(), 2);
+    /// let mut joined = y.right_outer_join(&x, None).collect()?;
+    /// joined.sort();
+    /// assert_eq!(joined, [("a", (Some(2), 1)), ("b", (None, 4))]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "rightOuterJoin")]
+    pub fn right_outer_join<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (Option<V>, W))> {
+        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        self.two_sided("right_outer_join", other, partitioner, |(left, right)| {
+            let table = ChainTable::build(left)?;
+            Ok(Box::new(right.map(move |batch| {
+                let mut out = Vec::new();
+                for (key, w) in batch? {
+                    match table.chain(&key) {
+                        Some(chain) => {
+                            for v in table.values(chain) {
+                                out.push((key.clone(), (Some(v.clone()), w.clone())));
+                            }
+                        }
+                        None => out.push((key, (None, w))),
+                    }
+                }
+                Ok(out)
+            })))
+        })
+    }
+
+    /// Every key of either side: pairs as in [`join`](Rdd::join), plus
+    /// `(k, (Some(v), None))` and `(k, (None, Some(w)))` for keys on one
+    /// side only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize([("a", 2), ("c", 8)], 2);
+    /// let mut joined = x.full_outer_join(&y, None).collect()?;
+    /// joined.sort();
+    /// assert_eq!(
+    ///     joined,
+    ///     [("a", (Some(1), Some(2))), ("b", (Some(4), None)), ("c", (None, Some(8)))],
+    /// );
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "fullOuterJoin")]
+    #[allow(clippy::type_complexity)] // Spark's result shape
+    pub fn full_outer_join<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (Option<V>, Option<W>))> {
+        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        self.two_sided("full_outer_join", other, partitioner, |(left, right)| {
+            let mut table = Some(ChainTable::build(left)?);
+            let mut right = right;
+            Ok(Box::new(std::iter::from_fn(move || {
+                let current = table.as_mut()?;
+                match right.next() {
+                    Some(Err(error)) => Some(Err(error)),
+                    Some(Ok(batch)) => {
+                        let mut out = Vec::new();
+                        for (key, w) in batch {
+                            match current.chain_mut(&key) {
+                                Some(chain) => {
+                                    chain.matched = true;
+                                    let chain = *chain;
+                                    for v in current.values(chain) {
+                                        out.push((key.clone(), (Some(v.clone()), Some(w.clone()))));
+                                    }
+                                }
+                                None => out.push((key, (None, Some(w)))),
+                            }
+                        }
+                        Some(Ok(out))
+                    }
+                    None => {
+                        let finished = table.take()?;
+                        let mut out = Vec::new();
+                        for (key, chain) in &finished.heads {
+                            if !chain.matched {
+                                for v in finished.values(*chain) {
+                                    out.push((key.clone(), (Some(v.clone()), None)));
+                                }
+                            }
+                        }
+                        Some(Ok(out))
+                    }
+                }
+            })))
+        })
+    }
+
+    /// For each key of either side, its values here and there:
+    /// `(k, (vs, ws))`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize([("a", 2)], 1);
+    /// let mut groups = x.cogroup(&y, None).collect()?;
+    /// groups.sort();
+    /// assert_eq!(groups, [("a", (vec![1], vec![2])), ("b", (vec![4], vec![]))]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "groupWith")]
+    #[allow(clippy::type_complexity)] // Spark's result shape
+    pub fn cogroup<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (Vec<V>, Vec<W>))> {
+        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        self.two_sided("cogroup", other, partitioner, |(left, right)| {
+            let mut groups: FastMap<K, (Vec<V>, Vec<W>)> = fast_map(REDUCE_SIDE_SEED);
+            for batch in left {
+                for (key, v) in batch? {
+                    groups.entry(key).or_default().0.push(v);
+                }
+            }
+            for batch in right {
+                for (key, w) in batch? {
+                    groups.entry(key).or_default().1.push(w);
+                }
+            }
+            Ok(iter_batches(groups.into_iter()))
+        })
+    }
+
+    /// [`cogroup`](Rdd::cogroup) with two other RDDs: `(k, (vs, ws, xs))`
+    /// for each key of any of the three.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let w = ctx.parallelize([("a", 5), ("b", 6)], 1);
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize([("a", 2)], 1);
+    /// let mut groups = w.cogroup3(&x, &y, None).collect()?;
+    /// groups.sort();
+    /// assert_eq!(
+    ///     groups,
+    ///     [("a", (vec![5], vec![1], vec![2])), ("b", (vec![6], vec![4], vec![]))],
+    /// );
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "cogroup", alias = "groupWith")]
+    #[allow(clippy::type_complexity)] // Spark's result shape
+    pub fn cogroup3<W: Data, X: Data>(
+        &self,
+        other1: &Rdd<(K, W)>,
+        other2: &Rdd<(K, X)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (Vec<V>, Vec<W>, Vec<X>))> {
+        let operation = "cogroup3";
+        let partitioner = match self
+            .target_partitioner(num_partitions, &[other1.placement(), other2.placement()])
+        {
+            Ok(partitioner) => partitioner,
+            Err(message) => return self.invalid(operation, message),
+        };
+        let partitions = partitioner.num_partitions();
+        let sides = (
+            Side::new(self, &partitioner),
+            Side::new(other1, &partitioner),
+            Side::new(other2, &partitioner),
+        );
+        type Group<V, W, X> = (Vec<V>, Vec<W>, Vec<X>);
+        let node = CoGroupNode::new(sides, partitions, |(first, second, third)| {
+            let mut groups: FastMap<K, Group<V, W, X>> = fast_map(REDUCE_SIDE_SEED);
+            for batch in first {
+                for (key, v) in batch? {
+                    groups.entry(key).or_default().0.push(v);
+                }
+            }
+            for batch in second {
+                for (key, w) in batch? {
+                    groups.entry(key).or_default().1.push(w);
+                }
+            }
+            for batch in third {
+                for (key, x) in batch? {
+                    groups.entry(key).or_default().2.push(x);
+                }
+            }
+            Ok(iter_batches(groups.into_iter()))
+        });
+        Rdd::from_partitioned_node(self.context(), operation, node, Some(erase(partitioner)))
+    }
+
+    /// The pairs of `self` whose key is not in `other` (duplicates kept).
+    ///
+    /// Partitions: `num_partitions`, else as this RDD (Spark's rule for
+    /// subtractions).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 2)], 2);
+    /// let y = ctx.parallelize([("a", Some(3)), ("c", None)], 2);
+    /// let mut rest = x.subtract_by_key(&y, None).collect()?;
+    /// rest.sort();
+    /// assert_eq!(rest, [("b", 4), ("b", 5)]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "subtractByKey")]
+    pub fn subtract_by_key<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, V)> {
+        let partitioner = self.subtraction_partitioner(num_partitions);
+        self.two_sided("subtract_by_key", other, partitioner, |(left, right)| {
+            let mut unwanted = fast_set(REDUCE_SIDE_SEED);
+            for batch in right {
+                unwanted.extend(batch?.into_iter().map(|(key, _)| key));
+            }
+            Ok(Box::new(left.map(move |batch| {
+                let mut batch = batch?;
+                batch.retain(|(key, _)| !unwanted.contains(key));
+                Ok(batch)
+            })))
+        })
+    }
+
+    /// Spark's partitioner for subtractions: a hash partitioner over
+    /// `num_partitions`, else this RDD's partitioner, else a hash
+    /// partitioner over this RDD's count.
+    pub(crate) fn subtraction_partitioner(
+        &self,
+        num_partitions: Option<usize>,
+    ) -> std::result::Result<Arc<dyn Partitioner<K>>, String> {
+        match num_partitions {
+            Some(0) => Err("the number of partitions must be positive".to_string()),
+            Some(partitions) => Ok(Arc::new(crate::HashPartitioner::new(partitions))),
+            None => Ok(self
+                .partitioner()
+                .unwrap_or_else(|| Arc::new(crate::HashPartitioner::new(self.num_partitions())))),
+        }
+    }
+}
+
+impl<T: Data> Rdd<T> {
+    /// Groups the elements by the key `f` computes: `(key, elements)`.
+    ///
+    /// Partition count as in [`group_by_key`](Rdd::group_by_key).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([1, 1, 2, 3, 5, 8], 2);
+    /// let mut groups = rdd.group_by(|x| x % 2, None).collect()?;
+    /// groups.sort();
+    /// assert_eq!(groups, [(0, vec![2, 8]), (1, vec![1, 1, 3, 5])]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "groupBy")]
+    pub fn group_by<K: Data + Hash + Eq>(
+        &self,
+        f: impl Fn(&T) -> K + Send + Sync + 'static,
+        num_partitions: Option<usize>,
+    ) -> Rdd<(K, Vec<T>)> {
+        self.key_by(f).group_by_key(num_partitions)
+    }
+}
+
+/// The values of one side of a join, chained by key in arrival order.
+struct ChainTable<K, V> {
+    heads: FastMap<K, Chain>,
+    values: Vec<V>,
+    /// The next value of the same key, or `usize::MAX`.
+    next: Vec<usize>,
+}
+
+#[derive(Clone, Copy)]
+struct Chain {
+    head: usize,
+    tail: usize,
+    matched: bool,
+}
+
+impl<K: Hash + Eq, V> ChainTable<K, V> {
+    fn build(batches: Batches<(K, V)>) -> Result<Self> {
+        let mut table = ChainTable {
+            heads: fast_map(REDUCE_SIDE_SEED),
+            values: Vec::new(),
+            next: Vec::new(),
+        };
+        for batch in batches {
+            for (key, value) in batch? {
+                let index = table.values.len();
+                table.values.push(value);
+                table.next.push(usize::MAX);
+                match table.heads.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(mut entry) => {
+                        let chain = entry.get_mut();
+                        table.next[chain.tail] = index;
+                        chain.tail = index;
+                    }
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(Chain {
+                            head: index,
+                            tail: index,
+                            matched: false,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(table)
+    }
+
+    #[inline]
+    fn chain(&self, key: &K) -> Option<Chain> {
+        self.heads.get(key).copied()
+    }
+
+    #[inline]
+    fn chain_mut(&mut self, key: &K) -> Option<&mut Chain> {
+        self.heads.get_mut(key)
+    }
+
+    /// The values of a key, in arrival order.
+    fn values(&self, chain: Chain) -> impl Iterator<Item = &V> {
+        let mut index = chain.head;
+        std::iter::from_fn(move || {
+            let value = self.values.get(index)?;
+            index = self.next[index];
+            Some(value)
+        })
+    }
+}
