@@ -156,6 +156,23 @@ pub enum Error {
         /// `committed` or `aborted`.
         state: &'static str,
     },
+    /// A remote store failed a request: an unexpected HTTP status, a
+    /// `RemoteException` from HDFS, an S3 error code, or a download cut
+    /// short after every retry. Missing files and refused access are
+    /// [`Error::NotFound`] and [`Error::PermissionDenied`] instead;
+    /// refused connections and timeouts are [`Error::Io`].
+    #[error("remote request for {location} failed: {message}")]
+    Remote {
+        /// The URL or location the request was about.
+        location: String,
+        /// The HTTP status, when there was a response.
+        status: Option<u16>,
+        /// What the store said (never credentials).
+        message: String,
+        /// Whether trying again may succeed (HTTP 408, 429, 5xx, a body
+        /// cut short).
+        retryable: bool,
+    },
     /// Any other I/O failure, with the path it concerned.
     #[error("I/O error on {path}: {source}")]
     Io {
@@ -179,6 +196,14 @@ impl Error {
     /// assert!(matches!(err, Error::PermissionDenied { ref path } if path == "a.txt"));
     /// ```
     pub fn from_io(path: impl Into<String>, source: io::Error) -> Error {
+        // A remote filesystem's error carried through `Read` keeps its own
+        // variant and location.
+        if source.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            if let Some(Ok(carried)) = source.into_inner().map(|inner| inner.downcast::<Error>()) {
+                return *carried;
+            }
+            unreachable!("checked to carry an Error");
+        }
         let path = path.into();
         match source.kind() {
             io::ErrorKind::NotFound => Error::NotFound { path },
@@ -207,6 +232,7 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::Remote { retryable, .. } => *retryable,
             Error::Io { source, .. } => matches!(
                 source.kind(),
                 io::ErrorKind::Interrupted

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::fs::{FileStatus, FileSystem, filesystem_for};
+use crate::fs::{FileStatus, FileSystem, filesystem_for_with};
 use crate::location::Location;
+use crate::options::FileIoOptions;
 use crate::pattern::{ComponentPattern, expand_braces, has_wildcards, is_hidden, split_commas};
 
 /// The files a path expression names, in order, as Spark's `textFile` reads
@@ -46,7 +47,24 @@ use crate::pattern::{ComponentPattern, expand_braces, has_wildcards, is_hidden, 
 /// assert!(expand(&format!("{root}/*.json")).is_err());
 /// ```
 pub fn expand(expression: &str) -> Result<Vec<FileStatus>> {
-    expand_with(expression, false)
+    expand_all(expression, false, &FileIoOptions::default())
+}
+
+/// [`expand`] with options for the remote filesystems (credentials,
+/// endpoints, timeouts); items of a comma list may mix schemes.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, expand_with};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("a.txt"), "x\n").unwrap();
+/// let files = expand_with(dir.path().to_str().unwrap(), &FileIoOptions::new()).unwrap();
+/// assert_eq!(files.len(), 1);
+/// ```
+pub fn expand_with(expression: &str, options: &FileIoOptions) -> Result<Vec<FileStatus>> {
+    expand_all(expression, false, options)
 }
 
 /// Like [`expand`], but directories give every file below them at any
@@ -66,24 +84,45 @@ pub fn expand(expression: &str) -> Result<Vec<FileStatus>> {
 /// assert_eq!(expand_recursive(root).unwrap().len(), 1);
 /// ```
 pub fn expand_recursive(expression: &str) -> Result<Vec<FileStatus>> {
-    expand_with(expression, true)
+    expand_all(expression, true, &FileIoOptions::default())
 }
 
-fn expand_with(expression: &str, recursive: bool) -> Result<Vec<FileStatus>> {
+/// [`expand_recursive`] with options for the remote filesystems.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, expand_recursive_with};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+/// std::fs::write(dir.path().join("a/b/c.txt"), "x\n").unwrap();
+/// let root = dir.path().to_str().unwrap();
+/// assert_eq!(expand_recursive_with(root, &FileIoOptions::new()).unwrap().len(), 1);
+/// ```
+pub fn expand_recursive_with(expression: &str, options: &FileIoOptions) -> Result<Vec<FileStatus>> {
+    expand_all(expression, true, options)
+}
+
+fn expand_all(
+    expression: &str,
+    recursive: bool,
+    options: &FileIoOptions,
+) -> Result<Vec<FileStatus>> {
     let mut files = Vec::new();
     for item in split_commas(expression) {
-        files.extend(expand_item(item, recursive)?);
+        files.extend(expand_item(item, recursive, options)?);
     }
     Ok(files)
 }
 
-fn expand_item(item: &str, recursive: bool) -> Result<Vec<FileStatus>> {
+fn expand_item(item: &str, recursive: bool, options: &FileIoOptions) -> Result<Vec<FileStatus>> {
     let location = Location::parse(item)?;
-    let fs = filesystem_for(&location)?;
+    let fs = filesystem_for_with(&location, options)?;
     let not_found = || Error::NotFound {
         path: item.to_owned(),
     };
-    let matches = if has_wildcards(location.path()) {
+    let matches = if fs.supports_wildcards() && has_wildcards(location.path()) {
         let matches = glob(fs.as_ref(), &location, item)?;
         if matches.is_empty() {
             return Err(not_found());
@@ -134,11 +173,77 @@ fn files_in_directory(
 fn glob(fs: &dyn FileSystem, location: &Location, item: &str) -> Result<Vec<FileStatus>> {
     let mut found = BTreeMap::new();
     for alternative in expand_braces(location.path())? {
-        for status in glob_one(fs, location, &alternative, item)? {
+        let statuses = match glob_by_prefix(fs, location, &alternative, item)? {
+            Some(statuses) => statuses,
+            None => glob_one(fs, location, &alternative, item)?,
+        };
+        for status in statuses {
             found.insert(status.location.path().to_owned(), status);
         }
     }
     Ok(found.into_values().collect())
+}
+
+/// Matches a brace-free pattern against one listing of its longest literal
+/// prefix, on filesystems that list by prefix (object stores); `None`
+/// elsewhere. A listed file deeper than the pattern makes the directory
+/// at the pattern's depth a match.
+fn glob_by_prefix(
+    fs: &dyn FileSystem,
+    base: &Location,
+    pattern: &str,
+    item: &str,
+) -> Result<Option<Vec<FileStatus>>> {
+    let literal_end = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
+    let Some(listed) = fs.list_prefix(&base.with_path(&pattern[..literal_end]))? else {
+        return Ok(None);
+    };
+    let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let mut matchers = Vec::with_capacity(components.len());
+    for component in &components {
+        matchers.push(if has_wildcards(component) {
+            Some(ComponentPattern::new(component, item)?)
+        } else {
+            None
+        });
+    }
+    let mut found = BTreeMap::new();
+    for file in listed {
+        let names: Vec<&str> = file
+            .location
+            .path()
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .collect();
+        if names.len() < components.len() {
+            continue;
+        }
+        let matches =
+            names
+                .iter()
+                .zip(&components)
+                .zip(&matchers)
+                .all(|((name, component), matcher)| match matcher {
+                    Some(matcher) => matcher.matches(name),
+                    None => name == component,
+                });
+        if !matches {
+            continue;
+        }
+        if names.len() == components.len() {
+            found.insert(file.location.path().to_owned(), file);
+        } else {
+            let directory = format!("/{}", names[..components.len()].join("/"));
+            found
+                .entry(directory.clone())
+                .or_insert_with(|| FileStatus {
+                    location: base.with_path(&directory),
+                    size: 0,
+                    is_dir: true,
+                });
+        }
+    }
+    Ok(Some(found.into_values().collect()))
 }
 
 /// Walks the components of a brace-free pattern, listing directories only

@@ -1,5 +1,5 @@
-//! `sparkling-fileio`: reading and writing text and bytes from local paths
-//! (and, later, HTTP(S), S3 and HDFS), plain, gzip or bzip2, with Spark's
+//! `sparkling-fileio`: reading and writing text and bytes from local paths,
+//! HTTP(S), S3 and HDFS, plain, gzip or bzip2, with Spark's
 //! path expressions, splits and output commit.
 //!
 //! Two independent choices, one place each: the URL scheme picks the
@@ -51,8 +51,11 @@
 //!
 //! # How it works
 //!
-//! - [`Location`] parses bare paths and URLs; recognised remote schemes
-//!   give [`Error::UnsupportedScheme`] until their backend arrives.
+//! - [`Location`] parses bare paths and URLs. The scheme picks the
+//!   filesystem: local disk, HTTP(S) ([`HttpFileSystem`]), S3
+//!   ([`S3FileSystem`]) or HDFS through WebHDFS ([`HdfsFileSystem`]),
+//!   configured by [`FileIoOptions`] (passed to the `*_with` functions)
+//!   and the environment.
 //! - Reading streams through fixed buffers: a 10 GB file, compressed or
 //!   not, is read in bounded memory (bounded by the longest line).
 //! - Lines end at `\n`, `\r\n` or a lone `\r` (Hadoop's line reader), and
@@ -69,6 +72,7 @@ mod expand;
 mod fs;
 mod lines;
 mod location;
+mod options;
 mod output;
 mod pattern;
 mod records;
@@ -77,14 +81,20 @@ mod whole;
 
 pub use codec::Codec;
 pub use error::{Error, Result, TextPosition};
-pub use expand::{expand, expand_recursive};
-pub use fs::{CommitProtocol, FileStatus, FileSystem, FileWriter, LocalFileSystem, filesystem_for};
+pub use expand::{expand, expand_recursive, expand_recursive_with, expand_with};
+pub use fs::{
+    CommitProtocol, FileStatus, FileSystem, FileWriter, HdfsFileSystem, HttpFileSystem,
+    LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,
+};
 pub use lines::{Lines, Utf8Mode};
 pub use location::{Location, Scheme};
+pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
 pub use records::Records;
 pub use split::{DEFAULT_BLOCK_SIZE, Split, plan_splits, plan_splits_with_block_size};
-pub use whole::{open_lines, read_bytes, read_text};
+pub use whole::{
+    open_lines, open_lines_with, read_bytes, read_bytes_with, read_text, read_text_with,
+};
 
 #[cfg(test)]
 mod tests {

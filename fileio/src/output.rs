@@ -9,8 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::codec::Codec;
 use crate::error::{Error, Result};
-use crate::fs::{CommitProtocol, FileSystem, FileWriter, filesystem_for};
+use crate::fs::{CommitProtocol, FileSystem, FileWriter, filesystem_for_with};
 use crate::location::Location;
+use crate::options::FileIoOptions;
 
 /// The directory inside the target that holds parts being written.
 const STAGING_DIRECTORY: &str = "_temporary";
@@ -192,8 +193,36 @@ impl OutputJob {
     /// assert!(OutputJob::begin(target, Codec::Plain, true).is_ok());
     /// ```
     pub fn begin(target: &str, codec: Codec, overwrite: bool) -> Result<OutputJob> {
+        OutputJob::begin_with(target, codec, overwrite, &FileIoOptions::default())
+    }
+
+    /// [`begin`](OutputJob::begin) with options for the remote
+    /// filesystems.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{Codec, FileIoOptions, OutputJob};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let out = dir.path().join("out");
+    /// let job = OutputJob::begin_with(out.to_str().unwrap(), Codec::Plain, false, &FileIoOptions::new()).unwrap();
+    /// job.commit().unwrap();
+    /// assert!(out.join("_SUCCESS").exists());
+    /// ```
+    pub fn begin_with(
+        target: &str,
+        codec: Codec,
+        overwrite: bool,
+        options: &FileIoOptions,
+    ) -> Result<OutputJob> {
         let target = Location::parse(target)?;
-        OutputJob::begin_on(filesystem_for(&target)?, target, codec, overwrite)
+        OutputJob::begin_on(
+            filesystem_for_with(&target, options)?,
+            target,
+            codec,
+            overwrite,
+        )
     }
 
     /// [`begin`](OutputJob::begin) on a given filesystem.

@@ -9,8 +9,9 @@
 
 use crate::codec::Codec;
 use crate::error::{Error, Result};
-use crate::fs::{FileStatus, filesystem_for};
+use crate::fs::{FileStatus, filesystem_for_with};
 use crate::lines::{Lines, Utf8Mode};
+use crate::options::FileIoOptions;
 use crate::records::Records;
 
 /// The largest split [`plan_splits`] makes: Hadoop's default block size for
@@ -118,9 +119,28 @@ impl Split {
     /// assert_eq!(lines, ["bb"]);
     /// ```
     pub fn open_lines(&self, mode: Utf8Mode) -> Result<Lines> {
+        self.open_lines_with(mode, &FileIoOptions::default())
+    }
+
+    /// [`open_lines`](Split::open_lines) with options for the remote
+    /// filesystems.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileIoOptions, Utf8Mode, expand, plan_splits};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("a.txt"), "x\ny\n").unwrap();
+    /// let files = expand(dir.path().to_str().unwrap()).unwrap();
+    /// let split = &plan_splits(&files, 1)[0];
+    /// let lines = split.open_lines_with(Utf8Mode::Strict, &FileIoOptions::new()).unwrap();
+    /// assert_eq!(lines.count(), 2);
+    /// ```
+    pub fn open_lines_with(&self, mode: Utf8Mode, options: &FileIoOptions) -> Result<Lines> {
         let codec = self.check_whole_if_compressed()?;
         let location = &self.file.location;
-        let fs = filesystem_for(location)?;
+        let fs = filesystem_for_with(location, options)?;
         let path = location.to_string();
         if !codec.is_splittable() {
             let stream = codec.decode(fs.open(location)?);
@@ -162,6 +182,28 @@ impl Split {
     /// assert_eq!(records, [b"aa", b"bb", b"cc", b"dd"]);
     /// ```
     pub fn open_records(&self, record_length: usize) -> Result<Records> {
+        self.open_records_with(record_length, &FileIoOptions::default())
+    }
+
+    /// [`open_records`](Split::open_records) with options for the remote
+    /// filesystems.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileIoOptions, expand, plan_splits};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("r.bin"), b"aabb").unwrap();
+    /// let files = expand(dir.path().to_str().unwrap()).unwrap();
+    /// let split = &plan_splits(&files, 1)[0];
+    /// assert_eq!(split.open_records_with(2, &FileIoOptions::new()).unwrap().count(), 2);
+    /// ```
+    pub fn open_records_with(
+        &self,
+        record_length: usize,
+        options: &FileIoOptions,
+    ) -> Result<Records> {
         let codec = self.check_whole_if_compressed()?;
         let location = &self.file.location;
         let path = location.to_string();
@@ -170,7 +212,7 @@ impl Split {
                 "record length must be positive (reading {path})"
             )));
         }
-        let fs = filesystem_for(location)?;
+        let fs = filesystem_for_with(location, options)?;
         if !codec.is_splittable() {
             let stream = codec.decode(fs.open(location)?);
             return Ok(Records::new(stream, path, record_length, None));
@@ -237,7 +279,9 @@ pub fn plan_splits_with_block_size(
     let split_size = goal.min(block_size).max(1);
     let mut splits = Vec::new();
     for file in files {
-        if !Codec::for_path(file.location.path()).is_splittable() {
+        if !Codec::for_path(file.location.path()).is_splittable()
+            || crate::fs::ignores_ranges(&file.location)
+        {
             splits.push(Split::whole(file.clone()));
             continue;
         }

@@ -4,9 +4,10 @@ use std::io::Read;
 
 use crate::codec::{Codec, read_error};
 use crate::error::{Error, Result, TextPosition};
-use crate::fs::filesystem_for;
+use crate::fs::filesystem_for_with;
 use crate::lines::{Lines, Utf8Mode};
 use crate::location::Location;
+use crate::options::FileIoOptions;
 
 /// A file's stored bytes, not decompressed (Spark's `binaryFiles`).
 ///
@@ -21,9 +22,25 @@ use crate::location::Location;
 /// assert_eq!(read_bytes(&loc).unwrap(), [0, 1, 2]);
 /// ```
 pub fn read_bytes(location: &Location) -> Result<Vec<u8>> {
+    read_bytes_with(location, &FileIoOptions::default())
+}
+
+/// [`read_bytes`] with options for the remote filesystems.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, Location, read_bytes_with};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("a.bin"), [7u8]).unwrap();
+/// let loc = Location::from_local_path(&dir.path().join("a.bin")).unwrap();
+/// assert_eq!(read_bytes_with(&loc, &FileIoOptions::new()).unwrap(), [7]);
+/// ```
+pub fn read_bytes_with(location: &Location, options: &FileIoOptions) -> Result<Vec<u8>> {
     let path = location.to_string();
     let mut bytes = Vec::new();
-    filesystem_for(location)?
+    filesystem_for_with(location, options)?
         .open(location)?
         .read_to_end(&mut bytes)
         .map_err(|err| read_error(&path, err))?;
@@ -47,8 +64,28 @@ pub fn read_bytes(location: &Location) -> Result<Vec<u8>> {
 /// assert!(err.to_string().ends_with("a.txt at line 2"), "{err}");
 /// ```
 pub fn read_text(location: &Location, mode: Utf8Mode) -> Result<String> {
+    read_text_with(location, mode, &FileIoOptions::default())
+}
+
+/// [`read_text`] with options for the remote filesystems.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, Location, Utf8Mode, read_text_with};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("a.txt"), "hi\n").unwrap();
+/// let loc = Location::from_local_path(&dir.path().join("a.txt")).unwrap();
+/// assert_eq!(read_text_with(&loc, Utf8Mode::Strict, &FileIoOptions::new()).unwrap(), "hi\n");
+/// ```
+pub fn read_text_with(
+    location: &Location,
+    mode: Utf8Mode,
+    options: &FileIoOptions,
+) -> Result<String> {
     let path = location.to_string();
-    let fs = filesystem_for(location)?;
+    let fs = filesystem_for_with(location, options)?;
     let mut bytes = Vec::new();
     Codec::for_path(location.path())
         .decode(fs.open(location)?)
@@ -98,7 +135,27 @@ fn line_start_before(bytes: &[u8], offset: usize) -> TextPosition {
 /// assert_eq!(open_lines(&loc, Utf8Mode::Strict).unwrap().count(), 2);
 /// ```
 pub fn open_lines(location: &Location, mode: Utf8Mode) -> Result<Lines> {
-    let fs = filesystem_for(location)?;
+    open_lines_with(location, mode, &FileIoOptions::default())
+}
+
+/// [`open_lines`] with options for the remote filesystems.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, Location, Utf8Mode, open_lines_with};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("a.txt"), "x\ny").unwrap();
+/// let loc = Location::from_local_path(&dir.path().join("a.txt")).unwrap();
+/// assert_eq!(open_lines_with(&loc, Utf8Mode::Strict, &FileIoOptions::new()).unwrap().count(), 2);
+/// ```
+pub fn open_lines_with(
+    location: &Location,
+    mode: Utf8Mode,
+    options: &FileIoOptions,
+) -> Result<Lines> {
+    let fs = filesystem_for_with(location, options)?;
     let stream = Codec::for_path(location.path()).decode(fs.open(location)?);
     Ok(Lines::from_reader(stream, location.to_string(), mode))
 }

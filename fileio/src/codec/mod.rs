@@ -159,6 +159,11 @@ pub(crate) fn read_error(path: &str, mut err: io::Error) -> Error {
             source: std::mem::replace(source, io::ErrorKind::InvalidData.into()),
         };
     }
+    // The source's own error (e.g. a remote download's), untagged.
+    if let Some(SourceFailure(source)) = err.get_mut().and_then(|e| e.downcast_mut()) {
+        let source = std::mem::replace(source, io::ErrorKind::Other.into());
+        return Error::from_io(path, source);
+    }
     Error::from_io(path, err)
 }
 

@@ -1,19 +1,30 @@
 //! The filesystem abstraction: one trait, one implementation per scheme.
 //!
-//! [`filesystem_for`] holds the one `match` on the scheme. Remote backends
-//! implement the same [`FileSystem`] trait, so path expansion, splits, line
-//! reading and the output commit work unchanged on top of them.
+//! [`filesystem_for_with`] holds the one `match` on the scheme. Remote
+//! backends implement the same [`FileSystem`] trait, so path expansion,
+//! splits, line reading and the output commit work unchanged on top of
+//! them.
 
+mod hdfs;
+mod http;
 mod local;
+mod remote;
+mod s3;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
+pub use hdfs::HdfsFileSystem;
+pub use http::HttpFileSystem;
+pub(crate) use http::ignores_ranges;
 pub use local::LocalFileSystem;
+pub use s3::S3FileSystem;
 
 use crate::error::{Error, Result};
 use crate::location::{Location, Scheme};
+use crate::options::FileIoOptions;
 
 /// What a filesystem knows about one entry.
 ///
@@ -154,36 +165,93 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
     fn commit_protocol(&self) -> CommitProtocol {
         CommitProtocol::RenameFromTemporary
     }
+
+    /// Whether `*`, `?`, `[..]` and `{..}` in a path are wildcards (true by
+    /// default). HTTP(S) takes paths literally: a URL cannot be listed, and
+    /// `?` starts its query.
+    fn supports_wildcards(&self) -> bool {
+        true
+    }
+
+    /// Every file whose path starts with the text `prefix` (not only at a
+    /// `/`), at any depth, sorted by location; `Ok(None)` (the default)
+    /// when the filesystem has no such listing. Object stores list this
+    /// way in one request per thousand keys, so a glob lists its longest
+    /// literal prefix once instead of walking directories.
+    fn list_prefix(&self, prefix: &Location) -> Result<Option<Vec<FileStatus>>> {
+        let _ = prefix;
+        Ok(None)
+    }
 }
 
-/// The filesystem serving a location: the one place the scheme is matched.
-///
-/// Recognised remote schemes that this build does not serve yet give
-/// [`Error::UnsupportedScheme`] naming the scheme.
+/// The filesystem serving a location, configured from the environment
+/// (the default [`FileIoOptions`]): the same as
+/// [`filesystem_for_with`]`(location, &FileIoOptions::default())`.
 ///
 /// # Examples
 ///
 /// ```
-/// use sparkling_fileio::{Error, Location, filesystem_for};
+/// use sparkling_fileio::{Location, filesystem_for};
 ///
 /// assert!(filesystem_for(&Location::parse("/tmp").unwrap()).is_ok());
 /// let s3 = Location::parse("s3://bucket/key").unwrap();
-/// assert!(matches!(filesystem_for(&s3), Err(Error::UnsupportedScheme { .. })));
+/// assert!(format!("{:?}", filesystem_for(&s3).unwrap()).contains("bucket"));
 /// ```
 pub fn filesystem_for(location: &Location) -> Result<Arc<dyn FileSystem>> {
-    match location.scheme() {
-        Scheme::File => Ok(Arc::new(LocalFileSystem)),
-        Scheme::Http
-        | Scheme::Https
-        | Scheme::S3
-        | Scheme::S3a
-        | Scheme::S3n
-        | Scheme::Hdfs
-        | Scheme::WebHdfs => Err(Error::UnsupportedScheme {
-            scheme: location.scheme().to_string(),
-            location: location.to_string(),
-        }),
+    filesystem_for_with(location, &FileIoOptions::default())
+}
+
+/// The filesystem serving a location with the given options: the one
+/// place the scheme is matched.
+///
+/// Remote filesystems are cached per scheme, authority (host or bucket)
+/// and options, so asking again is cheap and reuses connections; the
+/// environment is read when a filesystem is first built.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, HdfsOptions, Location, filesystem_for_with};
+///
+/// let options = FileIoOptions::new().with_hdfs(HdfsOptions::new().with_user("etl"));
+/// let hdfs = Location::parse("hdfs://127.0.0.1:9870/user/etl/events.bz2").unwrap();
+/// let fs = filesystem_for_with(&hdfs, &options).unwrap();
+/// assert!(format!("{fs:?}").contains("127.0.0.1:9870"));
+/// let again = filesystem_for_with(&hdfs, &options).unwrap();
+/// assert!(std::sync::Arc::ptr_eq(&fs, &again));
+/// ```
+pub fn filesystem_for_with(
+    location: &Location,
+    options: &FileIoOptions,
+) -> Result<Arc<dyn FileSystem>> {
+    /// More cached filesystems than this and the cache starts over.
+    const CACHE_LIMIT: usize = 256;
+    type Cache = Mutex<HashMap<(Scheme, String, FileIoOptions), Arc<dyn FileSystem>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+
+    let scheme = location.scheme();
+    // The schemes naming the same store share one filesystem.
+    let (family, authority) = match scheme {
+        Scheme::File => return Ok(Arc::new(LocalFileSystem)),
+        Scheme::Http | Scheme::Https => (Scheme::Http, String::new()),
+        Scheme::S3 | Scheme::S3a | Scheme::S3n => (Scheme::S3, location.authority().to_owned()),
+        Scheme::Hdfs | Scheme::WebHdfs => (scheme, location.authority().to_owned()),
+    };
+    let key = (family, authority, options.clone());
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(fs) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(Arc::clone(fs));
     }
+    let fs: Arc<dyn FileSystem> = match family {
+        Scheme::Http => Arc::new(HttpFileSystem::new(options.http())?),
+        Scheme::S3 => Arc::new(S3FileSystem::new(location.authority(), options)?),
+        _ => Arc::new(HdfsFileSystem::new(location, options)?),
+    };
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    Ok(Arc::clone(cache.entry(key).or_insert(fs)))
 }
 
 #[cfg(test)]
@@ -191,18 +259,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsupported_schemes_are_named() {
+    fn every_remote_scheme_has_a_filesystem() {
         for text in [
             "http://h/a",
             "https://h/a",
+            "s3://b/k",
             "s3a://b/k",
-            "hdfs://nn/x",
-            "webhdfs://nn/x",
+            "s3n://b/k",
+            "hdfs://nn:9870/x",
+            "webhdfs://nn:9870/x",
         ] {
-            let err = filesystem_for(&Location::parse(text).unwrap()).unwrap_err();
-            let scheme = text.split("://").next().unwrap().to_ascii_lowercase();
-            assert!(err.to_string().contains(&format!("{scheme}://")), "{err}");
-            assert!(err.to_string().contains(text), "{err}");
+            let fs = filesystem_for(&Location::parse(text).unwrap());
+            assert!(fs.is_ok(), "{text}: {:?}", fs.err());
         }
+    }
+
+    #[test]
+    fn s3_scheme_aliases_share_one_filesystem_per_bucket() {
+        let a = filesystem_for(&Location::parse("s3://bucket/a").unwrap()).unwrap();
+        let b = filesystem_for(&Location::parse("s3a://bucket/b").unwrap()).unwrap();
+        let other = filesystem_for(&Location::parse("s3n://other/b").unwrap()).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &other));
     }
 }

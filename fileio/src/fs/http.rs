@@ -1,0 +1,316 @@
+//! HTTP(S): read-only files over GET, with HEAD for sizes and Range
+//! requests for splits.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, RANGE};
+use reqwest::{Client, Url};
+
+use super::remote::{
+    self, BoxFuture, Opened, RangeOpener, block_on, error_body, send, status_error, with_retries,
+};
+use super::{FileStatus, FileSystem, FileWriter};
+use crate::error::{Error, Result};
+use crate::location::{Location, Scheme};
+use crate::options::HttpOptions;
+
+/// Files served over `http://` and `https://`: streaming GET, HEAD for
+/// sizes, Range requests so a large uncompressed file reads as several
+/// splits (a server that ignores ranges is read as one split).
+///
+/// TLS certificates are verified. Transient failures (refused or reset
+/// connections, timeouts, 429, 5xx) are retried with backoff, and a broken
+/// download resumes with a Range request from the byte where it stopped; a
+/// body shorter than its `Content-Length` is an error, never short data.
+/// Compressed files are decompressed by their extension, never by the
+/// server's `Content-Encoding`. HTTP has no listing, so no wildcards (as in
+/// Spark), and it is read-only.
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::io::Read;
+/// use sparkling_fileio::{FileIoOptions, Location, filesystem_for_with};
+///
+/// let url = Location::parse("https://example.org/data/words.txt").unwrap();
+/// let fs = filesystem_for_with(&url, &FileIoOptions::new()).unwrap();
+/// println!("{} bytes", fs.status(&url).unwrap().size);
+/// let mut head = String::new();
+/// fs.open_range(&url, 0, Some(100)).unwrap().read_to_string(&mut head).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpFileSystem {
+    client: Client,
+    options: HttpOptions,
+}
+
+/// URLs whose server answered a range request with the whole file; split
+/// planning reads them as one split.
+fn ranges_unsupported() -> &'static Mutex<HashSet<String>> {
+    static URLS: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    URLS.get_or_init(Mutex::default)
+}
+
+/// Whether `location` is an HTTP(S) file whose server is known to ignore
+/// Range requests (learned by [`FileSystem::status`]).
+pub(crate) fn ignores_ranges(location: &Location) -> bool {
+    matches!(location.scheme(), Scheme::Http | Scheme::Https)
+        && ranges_unsupported()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(&location.to_string())
+}
+
+/// A reqwest client with the crate's timeouts and redirect policy, and no
+/// automatic decompression.
+pub(crate) fn client(options: &HttpOptions, follow_redirects: bool) -> Result<Client> {
+    let redirects = if follow_redirects {
+        reqwest::redirect::Policy::limited(options.max_redirects())
+    } else {
+        reqwest::redirect::Policy::none()
+    };
+    Client::builder()
+        .connect_timeout(options.connect_timeout())
+        .read_timeout(options.read_timeout())
+        .redirect(redirects)
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .no_zstd()
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|err| Error::InvalidArgument(format!("cannot build the HTTP client: {err}")))
+}
+
+fn url_of(location: &Location) -> Result<Url> {
+    Url::parse(&location.to_string()).map_err(|err| Error::InvalidPath {
+        path: location.to_string(),
+        reason: err.to_string(),
+    })
+}
+
+fn read_only(location: &Location) -> Error {
+    Error::InvalidPath {
+        path: location.to_string(),
+        reason: "HTTP(S) locations are read-only".into(),
+    }
+}
+
+/// The total size from a `Content-Range: bytes a-b/total` header.
+fn content_range(response: &reqwest::Response) -> Option<(u64, Option<u64>)> {
+    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    let rest = value.trim().strip_prefix("bytes")?.trim();
+    let (range, total) = rest.split_once('/')?;
+    let start = range.split_once('-')?.0.trim().parse().ok()?;
+    Some((start, total.trim().parse().ok()))
+}
+
+fn header_length(response: &reqwest::Response) -> Option<u64> {
+    response
+        .headers()
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+impl HttpFileSystem {
+    /// A filesystem for HTTP(S) URLs with the given timeouts and retries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileSystem, HttpFileSystem, HttpOptions, Location};
+    ///
+    /// let fs = HttpFileSystem::new(&HttpOptions::new()).unwrap();
+    /// let url = Location::parse("http://example.org/a.txt").unwrap();
+    /// assert!(fs.create(&url).is_err()); // read-only
+    /// ```
+    pub fn new(options: &HttpOptions) -> Result<HttpFileSystem> {
+        Ok(HttpFileSystem {
+            client: client(options, true)?,
+            options: options.clone(),
+        })
+    }
+
+    /// The size of a file and whether its server honours ranges: HEAD, then
+    /// a one-byte range GET when HEAD says nothing about ranges.
+    async fn probe(client: Client, options: HttpOptions, location: String) -> Result<(u64, bool)> {
+        let url = Url::parse(&location).map_err(|err| Error::InvalidPath {
+            path: location.clone(),
+            reason: err.to_string(),
+        })?;
+        let head = send(client.head(url.clone()), &location, &options).await?;
+        let status = head.status().as_u16();
+        let advertised = head
+            .headers()
+            .get(ACCEPT_RANGES)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("bytes"));
+        let head_length = header_length(&head);
+        if head.status().is_success() {
+            if let (true, Some(size)) = (advertised, head_length) {
+                return Ok((size, true));
+            }
+        } else if status != 405 && status != 501 {
+            let body = error_body(head, &options).await;
+            return Err(status_error(&location, status, &body));
+        }
+        // HEAD not allowed, or silent about ranges: ask for one byte.
+        let response = send(
+            client.get(url).header(RANGE, "bytes=0-0"),
+            &location,
+            &options,
+        )
+        .await?;
+        let status = response.status().as_u16();
+        match status {
+            206 => match content_range(&response) {
+                Some((_, Some(total))) => Ok((total, true)),
+                _ => Err(Error::Remote {
+                    location,
+                    status: Some(206),
+                    message: "a partial response without the file's size".into(),
+                    retryable: false,
+                }),
+            },
+            // An empty file cannot satisfy a range.
+            416 => Ok((0, true)),
+            200 => match head_length.or_else(|| header_length(&response)) {
+                Some(size) => Ok((size, false)),
+                None => Err(Error::Remote {
+                    location,
+                    status: Some(200),
+                    message: "the server reports neither the size nor ranges".into(),
+                    retryable: false,
+                }),
+            },
+            _ => {
+                let body = error_body(response, &options).await;
+                Err(status_error(&location, status, &body))
+            }
+        }
+    }
+}
+
+struct HttpOpener {
+    client: Client,
+    options: HttpOptions,
+    url: Url,
+    location: String,
+}
+
+impl RangeOpener for HttpOpener {
+    fn location(&self) -> &str {
+        &self.location
+    }
+
+    fn options(&self) -> &HttpOptions {
+        &self.options
+    }
+
+    fn open(&self, position: u64, end: Option<u64>) -> BoxFuture<Result<Option<Opened>>> {
+        let mut request = self.client.get(self.url.clone());
+        if position > 0 || end.is_some() {
+            let range = match end {
+                Some(end) => format!("bytes={position}-{}", end - 1),
+                None => format!("bytes={position}-"),
+            };
+            request = request.header(RANGE, range);
+        }
+        let location = self.location.clone();
+        let options = self.options.clone();
+        Box::pin(async move {
+            let response = send(request, &location, &options).await?;
+            match response.status().as_u16() {
+                206 => {
+                    let offset = content_range(&response).map_or(position, |(start, _)| start);
+                    Ok(Some(Opened { response, offset }))
+                }
+                200 => Ok(Some(Opened {
+                    response,
+                    offset: 0,
+                })),
+                416 => Ok(None),
+                status => {
+                    let body = error_body(response, &options).await;
+                    Err(status_error(&location, status, &body))
+                }
+            }
+        })
+    }
+}
+
+impl FileSystem for HttpFileSystem {
+    fn open_range(
+        &self,
+        location: &Location,
+        start: u64,
+        end: Option<u64>,
+    ) -> Result<Box<dyn Read + Send>> {
+        let opener = HttpOpener {
+            client: self.client.clone(),
+            options: self.options.clone(),
+            url: url_of(location)?,
+            location: location.to_string(),
+        };
+        remote::open_resumable(Arc::new(opener), start, end)
+    }
+
+    fn status(&self, location: &Location) -> Result<FileStatus> {
+        url_of(location)?;
+        let client = self.client.clone();
+        let options = self.options.clone();
+        let text = location.to_string();
+        let (size, ranges) = block_on(async move {
+            with_retries(&options, || {
+                HttpFileSystem::probe(client.clone(), options.clone(), text.clone())
+            })
+            .await
+        })?;
+        let mut unsupported = ranges_unsupported()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if ranges {
+            unsupported.remove(&location.to_string());
+        } else {
+            unsupported.insert(location.to_string());
+        }
+        Ok(FileStatus {
+            location: location.clone(),
+            size,
+            is_dir: false,
+        })
+    }
+
+    fn list(&self, location: &Location, _recursive: bool) -> Result<Vec<FileStatus>> {
+        Err(Error::InvalidPath {
+            path: location.to_string(),
+            reason: "HTTP(S) servers cannot list directories".into(),
+        })
+    }
+
+    fn create(&self, location: &Location) -> Result<Box<dyn FileWriter>> {
+        Err(read_only(location))
+    }
+
+    fn rename(&self, from: &Location, _to: &Location) -> Result<()> {
+        Err(read_only(from))
+    }
+
+    fn delete(&self, location: &Location, _recursive: bool) -> Result<()> {
+        Err(read_only(location))
+    }
+
+    fn mkdirs(&self, location: &Location) -> Result<()> {
+        Err(read_only(location))
+    }
+
+    fn supports_wildcards(&self) -> bool {
+        false
+    }
+}

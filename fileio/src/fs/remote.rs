@@ -1,0 +1,521 @@
+//! What the HTTP-based filesystems share: one small tokio runtime for all
+//! network I/O, blocking bridges for the synchronous [`FileSystem`]
+//! interface, the classification of HTTP failures, and resumable
+//! downloads (retry with backoff, continue a broken body from the byte
+//! where it stopped).
+//!
+//! [`FileSystem`]: super::FileSystem
+
+use std::future::Future;
+use std::io::{self, Read};
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use bytes::{Bytes, BytesMut};
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
+
+use crate::error::{Error, Result};
+use crate::options::HttpOptions;
+
+/// A boxed, sendable future.
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// Chunks handed from a download task to its reader are coalesced up to
+/// this size when the network delivers faster than the reader consumes.
+const COALESCE_BYTES: usize = 1024 * 1024;
+
+/// A reader waiting for data gets whatever has arrived once it reaches
+/// this size.
+const EAGER_BYTES: usize = 64 * 1024;
+
+/// Chunks buffered ahead of the reader.
+const READ_AHEAD_CHUNKS: usize = 8;
+
+/// The runtime running every network request of this crate.
+pub(crate) fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("sparkling-fileio-io")
+            .enable_all()
+            .build()
+            .expect("cannot start the fileio I/O runtime")
+    })
+}
+
+/// Runs `future` on the I/O runtime and waits for it. Callable from any
+/// thread, also from inside another async runtime (it then blocks that
+/// thread, as any synchronous I/O does).
+pub(crate) fn block_on<F>(future: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handle = runtime().spawn(future);
+    match futures::executor::block_on(handle) {
+        Ok(output) => output,
+        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+        Err(err) => panic!("fileio I/O task cancelled: {err}"),
+    }
+}
+
+/// A message from a download task to its reader.
+pub(crate) enum Chunk {
+    Data(Bytes),
+    Failed(io::Error),
+    End,
+}
+
+/// The receiving end of a download: a blocking [`Read`] over chunks sent
+/// by a task on the I/O runtime. Dropping it cancels the task.
+pub(crate) struct ChannelReader {
+    receiver: mpsc::Receiver<Chunk>,
+    current: Bytes,
+    finished: bool,
+    task: tokio::task::AbortHandle,
+}
+
+impl ChannelReader {
+    /// Starts `produce` with a sender and returns the reader of what it
+    /// sends. `produce` must end with [`Chunk::End`] or [`Chunk::Failed`];
+    /// a task that stops without either is reported as a failure, never as
+    /// a short read.
+    pub(crate) fn spawn<F>(produce: impl FnOnce(ChunkSender) -> F) -> ChannelReader
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (sender, receiver) = mpsc::channel(READ_AHEAD_CHUNKS);
+        let task = runtime().spawn(produce(ChunkSender(sender)));
+        ChannelReader {
+            receiver,
+            current: Bytes::new(),
+            finished: false,
+            task: task.abort_handle(),
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            if self.finished || buf.is_empty() {
+                return Ok(0);
+            }
+            match futures::executor::block_on(self.receiver.recv()) {
+                Some(Chunk::Data(bytes)) => self.current = bytes,
+                Some(Chunk::End) => self.finished = true,
+                Some(Chunk::Failed(err)) => {
+                    self.finished = true;
+                    return Err(err);
+                }
+                None => {
+                    self.finished = true;
+                    return Err(io::Error::other("the download task stopped unexpectedly"));
+                }
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
+}
+
+impl Drop for ChannelReader {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The sending end of a [`ChannelReader`]; coalesces small chunks.
+pub(crate) struct ChunkSender(mpsc::Sender<Chunk>);
+
+impl ChunkSender {
+    /// Sends bytes; false when the reader is gone.
+    pub(crate) async fn data(&self, bytes: Bytes) -> bool {
+        bytes.is_empty() || self.0.send(Chunk::Data(bytes)).await.is_ok()
+    }
+
+    /// Whether the reader has nothing buffered.
+    fn is_starving(&self) -> bool {
+        self.0.capacity() == self.0.max_capacity()
+    }
+
+    /// Whether `pending` bytes are worth sending now: a full coalesced
+    /// chunk, or a fair amount while the reader waits.
+    pub(crate) fn wants(&self, pending: usize) -> bool {
+        pending >= COALESCE_BYTES || (pending >= EAGER_BYTES && self.is_starving())
+    }
+
+    /// Ends the stream with an error.
+    pub(crate) async fn fail(&self, err: io::Error) {
+        let _ = self.0.send(Chunk::Failed(err)).await;
+    }
+
+    /// Ends the stream successfully.
+    pub(crate) async fn end(&self) {
+        let _ = self.0.send(Chunk::End).await;
+    }
+}
+
+/// The error for an HTTP status that is not success, about `location`:
+/// 404/410 are [`Error::NotFound`], 401/403 [`Error::PermissionDenied`],
+/// anything else [`Error::Remote`] (retryable for 408, 429 and 5xx).
+pub(crate) fn status_error(location: &str, status: u16, detail: &str) -> Error {
+    match status {
+        404 | 410 => Error::NotFound {
+            path: location.to_owned(),
+        },
+        401 | 403 => Error::PermissionDenied {
+            path: location.to_owned(),
+        },
+        _ => Error::Remote {
+            location: location.to_owned(),
+            status: Some(status),
+            message: match detail.trim() {
+                "" => format!("HTTP {status}"),
+                detail => format!("HTTP {status}: {}", shorten(detail)),
+            },
+            retryable: is_transient_status(status),
+        },
+    }
+}
+
+/// Whether a status is worth retrying.
+pub(crate) fn is_transient_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500..=599)
+}
+
+/// At most a few hundred characters of a server's message.
+fn shorten(text: &str) -> String {
+    const LIMIT: usize = 300;
+    let text = text.trim();
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// The I/O error kind that describes a failed request.
+fn transport_kind(err: &reqwest::Error) -> io::ErrorKind {
+    if err.is_timeout() {
+        return io::ErrorKind::TimedOut;
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        if let Some(io_err) = inner.downcast_ref::<io::Error>() {
+            return io_err.kind();
+        }
+        source = inner.source();
+    }
+    if err.is_connect() {
+        io::ErrorKind::ConnectionRefused
+    } else {
+        io::ErrorKind::ConnectionReset
+    }
+}
+
+/// The error for a request that got no (complete) response: an
+/// [`Error::Io`] naming `location`, whose kind tells whether it is
+/// retryable (refused, reset, timed out).
+pub(crate) fn transport_error(location: &str, err: &reqwest::Error) -> Error {
+    let kind = transport_kind(err);
+    let mut message = if err.is_timeout() {
+        "timed out".to_owned()
+    } else if err.is_connect() {
+        "cannot connect".to_owned()
+    } else if err.is_body() || err.is_decode() {
+        "the body could not be read".to_owned()
+    } else {
+        "the request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message = format!("{message}: {inner}");
+        source = inner.source();
+    }
+    Error::Io {
+        path: location.to_owned(),
+        source: io::Error::new(kind, message),
+    }
+}
+
+/// A stalled request or body: a timed-out [`Error::Io`].
+pub(crate) fn timeout_error(location: &str, what: &str, options: &HttpOptions) -> Error {
+    Error::Io {
+        path: location.to_owned(),
+        source: io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "no {what} within the read timeout of {:?}",
+                options.read_timeout()
+            ),
+        ),
+    }
+}
+
+/// Turns a crate error into an I/O error that carries it, so it survives
+/// the [`Read`] interface (the crate's readers unwrap it again).
+pub(crate) fn into_io(err: Error) -> io::Error {
+    let kind = match &err {
+        Error::Io { source, .. } => source.kind(),
+        Error::NotFound { .. } => io::ErrorKind::NotFound,
+        Error::PermissionDenied { .. } => io::ErrorKind::PermissionDenied,
+        _ => io::ErrorKind::Other,
+    };
+    io::Error::new(kind, err)
+}
+
+/// Sends a request, waiting at most the read timeout for the response
+/// headers.
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+    location: &str,
+    options: &HttpOptions,
+) -> Result<reqwest::Response> {
+    match tokio::time::timeout(options.read_timeout(), request.send()).await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(err)) => Err(transport_error(location, &err)),
+        Err(_) => Err(timeout_error(location, "response", options)),
+    }
+}
+
+/// Reads an error response's body (bounded) for the message.
+pub(crate) async fn error_body(response: reqwest::Response, options: &HttpOptions) -> String {
+    let mut body = Vec::new();
+    let mut response = response;
+    while body.len() < 64 * 1024 {
+        match tokio::time::timeout(options.read_timeout(), response.chunk()).await {
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// Runs `attempt` until it succeeds, fails for good, or the retries run
+/// out, sleeping with exponential backoff between attempts.
+pub(crate) async fn with_retries<T, F, Fut>(options: &HttpOptions, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut retry = 0;
+    loop {
+        match attempt().await {
+            Err(err) if err.is_retryable() && retry < options.max_retries() => {
+                tokio::time::sleep(options.backoff(retry)).await;
+                retry += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A response carrying file bytes, with the offset of its first byte.
+pub(crate) struct Opened {
+    /// The response, with a success status.
+    pub(crate) response: reqwest::Response,
+    /// The file offset of the body's first byte (the requested one, or 0
+    /// for a server that ignored a range).
+    pub(crate) offset: u64,
+}
+
+/// Something that can open a file's bytes from any offset: a ranged GET,
+/// a WebHDFS OPEN.
+pub(crate) trait RangeOpener: Send + Sync + 'static {
+    /// The location, for errors.
+    fn location(&self) -> &str;
+
+    /// The HTTP options (timeouts, retries).
+    fn options(&self) -> &HttpOptions;
+
+    /// Opens bytes from `position` to `end` (exclusive; `None`: to the
+    /// end). `Ok(None)` when `position` lies at or beyond the end of the
+    /// file.
+    fn open(&self, position: u64, end: Option<u64>) -> BoxFuture<Result<Option<Opened>>>;
+}
+
+/// Opens bytes `start..end` of a file as a blocking stream that retries
+/// transient failures and resumes a broken body from where it stopped.
+///
+/// The first request is made (and retried) before this returns, so a
+/// missing file or a refused access is reported here, not on first read.
+/// A body that ends before its `Content-Length`, or before `end`, is
+/// resumed; when the retries run out it is an error, never short data.
+pub(crate) fn open_resumable(
+    opener: Arc<dyn RangeOpener>,
+    start: u64,
+    end: Option<u64>,
+) -> Result<Box<dyn Read + Send>> {
+    if end.is_some_and(|end| end <= start) {
+        return Ok(Box::new(io::empty()));
+    }
+    let first = {
+        let opener = Arc::clone(&opener);
+        block_on(async move {
+            let options = opener.options().clone();
+            with_retries(&options, || opener.open(start, end)).await
+        })?
+    };
+    let Some(first) = first else {
+        return Ok(Box::new(io::empty()));
+    };
+    Ok(Box::new(ChannelReader::spawn(move |sender| async move {
+        let mut download = Download {
+            opener,
+            position: start,
+            end,
+            sender,
+        };
+        match download.run(first).await {
+            Ok(()) => download.sender.end().await,
+            Err(Stop::ReaderGone) => {}
+            Err(Stop::Failed(err)) => download.sender.fail(into_io(err)).await,
+        }
+    })))
+}
+
+/// Why a download stopped early.
+enum Stop {
+    ReaderGone,
+    Failed(Error),
+}
+
+struct Download {
+    opener: Arc<dyn RangeOpener>,
+    /// The file offset of the next byte to deliver.
+    position: u64,
+    end: Option<u64>,
+    sender: ChunkSender,
+}
+
+impl Download {
+    async fn run(&mut self, first: Opened) -> std::result::Result<(), Stop> {
+        let options = self.opener.options().clone();
+        let mut opened = Some(first);
+        let mut retry = 0;
+        loop {
+            let attempt = match opened.take() {
+                Some(opened) => Ok(Some(opened)),
+                None => self.opener.open(self.position, self.end).await,
+            };
+            let before = self.position;
+            let outcome = match attempt {
+                Ok(Some(opened)) => self.stream(opened, &options).await,
+                Ok(None) => return Ok(()),
+                Err(err) => Err(Stop::Failed(err)),
+            };
+            match outcome {
+                Ok(()) => return Ok(()),
+                Err(Stop::Failed(err)) if err.is_retryable() => {
+                    if self.position > before {
+                        retry = 0;
+                    }
+                    if retry >= options.max_retries() {
+                        return Err(Stop::Failed(err));
+                    }
+                    tokio::time::sleep(options.backoff(retry)).await;
+                    retry += 1;
+                }
+                Err(stop) => return Err(stop),
+            }
+        }
+    }
+
+    /// Streams one response's body, from `self.position`, until the end
+    /// (Ok), a failure, or the reader going away.
+    async fn stream(&mut self, opened: Opened, options: &HttpOptions) -> Result<(), Stop> {
+        let location = self.opener.location().to_owned();
+        let Opened {
+            mut response,
+            offset,
+        } = opened;
+        let status = response.status().as_u16();
+        let expected = response.content_length();
+        let mut skip = self.position.saturating_sub(offset);
+        let mut received = 0u64;
+        let mut pending = BytesMut::new();
+        loop {
+            let next = tokio::time::timeout(options.read_timeout(), response.chunk()).await;
+            let chunk = match next {
+                Ok(Ok(Some(chunk))) => chunk,
+                Ok(Ok(None)) => break,
+                Ok(Err(err)) => {
+                    // A broken body is worth resuming, whatever the cause.
+                    self.flush(&mut pending).await?;
+                    if err.is_timeout() {
+                        return Err(Stop::Failed(timeout_error(&location, "data", options)));
+                    }
+                    let cause = match transport_error(&location, &err) {
+                        Error::Io { source, .. } => source.to_string(),
+                        other => other.to_string(),
+                    };
+                    return Err(Stop::Failed(Error::Remote {
+                        location,
+                        status: Some(status),
+                        message: format!(
+                            "the body was cut short after {received} bytes (HTTP {status}): {cause}"
+                        ),
+                        retryable: true,
+                    }));
+                }
+                Err(_) => {
+                    self.flush(&mut pending).await?;
+                    return Err(Stop::Failed(timeout_error(&location, "data", options)));
+                }
+            };
+            received += chunk.len() as u64;
+            let mut chunk = chunk;
+            if skip > 0 {
+                let dropped = skip.min(chunk.len() as u64);
+                let _ = chunk.split_to(dropped as usize);
+                skip -= dropped;
+            }
+            if let Some(end) = self.end {
+                let room = end.saturating_sub(self.position + pending.len() as u64);
+                chunk.truncate(room.min(chunk.len() as u64) as usize);
+            }
+            pending.extend_from_slice(&chunk);
+            if self.sender.wants(pending.len()) {
+                self.flush(&mut pending).await?;
+            }
+            if self.end == Some(self.position + pending.len() as u64) {
+                self.flush(&mut pending).await?;
+                return Ok(());
+            }
+        }
+        self.flush(&mut pending).await?;
+        let short_of_length = expected.is_some_and(|expected| received < expected);
+        let short_of_end = expected.is_none() && self.end.is_some_and(|end| self.position < end);
+        if short_of_length || short_of_end {
+            let wanted = expected.map_or_else(
+                || format!("up to byte {}", self.end.unwrap_or_default()),
+                |expected| format!("of {expected}"),
+            );
+            return Err(Stop::Failed(Error::Remote {
+                location,
+                status: Some(status),
+                message: format!(
+                    "the body was cut short: {received} bytes received {wanted} (HTTP {status})"
+                ),
+                retryable: true,
+            }));
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, pending: &mut BytesMut) -> Result<(), Stop> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let bytes = pending.split().freeze();
+        let len = bytes.len() as u64;
+        if !self.sender.data(bytes).await {
+            return Err(Stop::ReaderGone);
+        }
+        self.position += len;
+        Ok(())
+    }
+}

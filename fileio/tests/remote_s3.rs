@@ -1,0 +1,302 @@
+//! S3 against s3s-fs on loopback: the fixture set reads back the same
+//! lines through `s3://`, `s3a://` and `s3n://`; globs list a prefix and
+//! match the rest; output jobs round-trip with `_SUCCESS` last; multipart
+//! uploads; wrong credentials and missing keys are clear errors that never
+//! show a secret.
+
+mod remote_common;
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use remote_common::*;
+use sparkling_fileio::{
+    Codec, CommitProtocol, Error, FileIoOptions, Location, OutputJob, S3Options, expand_with,
+    filesystem_for_with, plan_splits,
+};
+
+fn s3_options() -> FileIoOptions {
+    FileIoOptions::new().with_s3(
+        S3Options::new()
+            .with_endpoint(server_var("SPARKLING_TEST_S3_ENDPOINT"))
+            .with_allow_http(true)
+            .with_region(server_var("SPARKLING_TEST_S3_REGION"))
+            .with_credentials(
+                server_var("SPARKLING_TEST_S3_ACCESS_KEY"),
+                server_var("SPARKLING_TEST_S3_SECRET_KEY"),
+            ),
+    )
+}
+
+fn bucket() -> String {
+    server_var("SPARKLING_TEST_S3_BUCKET")
+}
+
+/// Stores the fixtures as objects under `test/` (s3s-fs serves the files
+/// of its data directory) and returns their `s3://` base.
+fn stored_fixtures(test: &str) -> String {
+    let root = PathBuf::from(server_var("SPARKLING_TEST_S3_ROOT"));
+    copy_fixtures(&root.join(bucket()).join(test));
+    format!("s3://{}/{test}", bucket())
+}
+
+fn names(files: &[sparkling_fileio::FileStatus]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| f.location.file_name().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_fixture_form_gives_the_same_lines_over_s3() {
+    let base = stored_fixtures("s3_same_lines");
+    let options = s3_options();
+    let expected = expected_lines();
+    for form in FILE_FORMS.iter().copied().chain(["spark-output"]) {
+        let files = expand_with(&format!("{base}/{form}"), &options).unwrap();
+        for partitions in [1, 3, 16] {
+            let lines = read_all_lines(&files, partitions, &options).unwrap();
+            assert_eq!(lines, expected, "{form} in {partitions} partitions");
+        }
+    }
+    let parts = expand_with(&format!("{base}/spark-output/"), &options).unwrap();
+    assert_eq!(
+        names(&parts),
+        ["part-00000", "part-00001", "part-00002", "part-00003"]
+    );
+}
+
+#[test]
+fn s3a_and_s3n_name_the_same_objects() {
+    let base = stored_fixtures("s3_aliases");
+    let options = s3_options();
+    for scheme in ["s3a", "s3n"] {
+        let url = base.replacen("s3", scheme, 1) + "/sample.txt.gz";
+        let files = expand_with(&url, &options).unwrap();
+        assert_eq!(
+            read_all_lines(&files, 1, &options).unwrap(),
+            expected_lines()
+        );
+        assert!(files[0].location.to_string().starts_with(scheme));
+    }
+}
+
+#[test]
+fn globs_list_the_literal_prefix_and_match_the_rest() {
+    let base = stored_fixtures("s3_globs");
+    let options = s3_options();
+    let found =
+        |pattern: &str| names(&expand_with(&format!("{base}/{pattern}"), &options).unwrap());
+    assert_eq!(
+        found("sample*.gz"),
+        ["sample-multimember.txt.gz", "sample.txt.gz"]
+    );
+    assert_eq!(
+        found("sample.txt.{gz,bz2}"),
+        ["sample.txt.bz2", "sample.txt.gz"]
+    );
+    assert_eq!(found("spark-*/part-0000[02]"), ["part-00000", "part-00002"]);
+    // A wildcard matching a directory reads its files, hidden ones skipped.
+    assert_eq!(
+        found("spark-outp?t"),
+        ["part-00000", "part-00001", "part-00002", "part-00003"]
+    );
+    // Wildcards do not match hidden names unless asked.
+    assert_eq!(found("spark-output/*").len(), 4);
+    assert_eq!(found("spark-output/_S*"), ["_SUCCESS"]);
+    let err = expand_with(&format!("{base}/nothing-*.txt"), &options).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { ref path } if path.ends_with("nothing-*.txt")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_large_object_is_split_by_ranges_and_every_line_is_read_once() {
+    let root = PathBuf::from(server_var("SPARKLING_TEST_S3_ROOT"));
+    let text = numbered_lines(20_000);
+    std::fs::create_dir_all(root.join(bucket()).join("s3_range_splits")).unwrap();
+    std::fs::write(root.join(bucket()).join("s3_range_splits/big.txt"), &text).unwrap();
+    let options = s3_options();
+    let files = expand_with(
+        &format!("s3://{}/s3_range_splits/big.txt", bucket()),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(files[0].size, text.len() as u64);
+    for partitions in [2, 7, 64] {
+        assert!(plan_splits(&files, partitions).len() >= partitions);
+        let lines = read_all_lines(&files, partitions, &options).unwrap();
+        assert_eq!(lines.join("\n") + "\n", text, "{partitions} partitions");
+    }
+}
+
+#[test]
+fn comma_lists_mix_s3_http_and_local_paths() {
+    let base = stored_fixtures("s3_mixed_list");
+    let http_root = PathBuf::from(server_var("SPARKLING_TEST_HTTP_ROOT"));
+    copy_fixtures(&http_root.join("s3_mixed_list"));
+    let http = format!("{}/s3_mixed_list", server_var("SPARKLING_TEST_HTTP_URL"));
+    let local = fixtures().join("sample.txt");
+    let expression = format!(
+        "{base}/sample.txt.bz2,{http}/sample-multimember.txt.gz,{},{base}/spark-*",
+        local.display()
+    );
+    let options = s3_options();
+    let files = expand_with(&expression, &options).unwrap();
+    assert_eq!(files.len(), 3 + 4);
+    let lines = read_all_lines(&files, 5, &options).unwrap();
+    let expected = expected_lines();
+    assert_eq!(
+        lines,
+        [&expected[..], &expected, &expected, &expected].concat()
+    );
+}
+
+#[test]
+fn output_jobs_round_trip_with_success_written_last() {
+    let options = s3_options();
+    let target = format!("s3://{}/s3_output_round_trip/counts", bucket());
+    let location = Location::parse(&target).unwrap();
+    let fs = filesystem_for_with(&location, &options).unwrap();
+    assert_eq!(fs.commit_protocol(), CommitProtocol::WriteInPlace);
+    fs.delete(&location, true).unwrap();
+
+    let job = OutputJob::begin_with(&target, Codec::Gzip, false, &options).unwrap();
+    std::thread::scope(|scope| {
+        for part in 0..3 {
+            let job = &job;
+            scope.spawn(move || {
+                let lines: Vec<String> = (0..100).map(|i| format!("{part}\t{i}")).collect();
+                job.write_part(part, lines).unwrap();
+            });
+        }
+    });
+    // Before the commit: complete parts, no marker.
+    assert!(!fs.exists(&location.join("_SUCCESS")).unwrap());
+    job.commit().unwrap();
+    assert!(fs.exists(&location.join("_SUCCESS")).unwrap());
+
+    let files = expand_with(&target, &options).unwrap();
+    assert_eq!(
+        names(&files),
+        ["part-00000.gz", "part-00001.gz", "part-00002.gz"]
+    );
+    let lines = read_all_lines(&files, 3, &options).unwrap();
+    assert_eq!(lines.len(), 300);
+    assert_eq!(lines[100], "1\t0");
+
+    let err = OutputJob::begin_with(&target, Codec::Plain, false, &options).unwrap_err();
+    assert!(
+        matches!(err, Error::AlreadyExists { ref path } if *path == target),
+        "{err}"
+    );
+
+    let job = OutputJob::begin_with(&target, Codec::Plain, true, &options).unwrap();
+    job.write_part(0, ["replaced"]).unwrap();
+    job.commit().unwrap();
+    let files = expand_with(&target, &options).unwrap();
+    assert_eq!(names(&files), ["part-00000"]);
+    assert_eq!(read_all_lines(&files, 1, &options).unwrap(), ["replaced"]);
+}
+
+#[test]
+fn an_aborted_job_leaves_nothing_behind() {
+    let options = s3_options();
+    let target = format!("s3://{}/s3_aborted_job/out", bucket());
+    let job = OutputJob::begin_with(&target, Codec::Plain, true, &options).unwrap();
+    job.write_part(0, ["a"]).unwrap();
+    job.abort().unwrap();
+    let err = expand_with(&target, &options).unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+}
+
+#[test]
+fn large_files_are_written_with_multipart_uploads() {
+    let options = FileIoOptions::new().with_s3(s3_options().s3().clone().with_part_size(5 << 20));
+    let location = Location::parse(&format!("s3://{}/s3_multipart/big.bin", bucket())).unwrap();
+    let fs = filesystem_for_with(&location, &options).unwrap();
+    let data: Vec<u8> = (0..12 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let mut writer = fs.create(&location).unwrap();
+    for chunk in data.chunks(100_000) {
+        writer.write_all(chunk).unwrap();
+    }
+    writer.finish().unwrap();
+    assert_eq!(fs.status(&location).unwrap().size, data.len() as u64);
+    let mut read = Vec::new();
+    fs.open(&location).unwrap().read_to_end(&mut read).unwrap();
+    assert!(read == data, "the object differs from what was written");
+    let mut middle = Vec::new();
+    fs.open_range(&location, 6 << 20, Some((6 << 20) + 10))
+        .unwrap()
+        .read_to_end(&mut middle)
+        .unwrap();
+    assert_eq!(middle, data[6 << 20..(6 << 20) + 10]);
+}
+
+#[test]
+fn wrong_credentials_are_a_permission_error_that_never_shows_the_secret() {
+    let secret = "definitely-not-the-right-secret-key";
+    let options = FileIoOptions::new().with_s3(
+        S3Options::new()
+            .with_endpoint(server_var("SPARKLING_TEST_S3_ENDPOINT"))
+            .with_allow_http(true)
+            .with_credentials(server_var("SPARKLING_TEST_S3_ACCESS_KEY"), secret),
+    );
+    stored_fixtures("s3_wrong_credentials");
+    let url = format!("s3://{}/s3_wrong_credentials/sample.txt", bucket());
+    let location = Location::parse(&url).unwrap();
+    let fs = filesystem_for_with(&location, &options).unwrap();
+    let err = fs.open(&location).err().unwrap();
+    assert!(
+        matches!(err, Error::PermissionDenied { ref path } if *path == url),
+        "{err}"
+    );
+    let err = expand_with(&url, &options).unwrap_err();
+    assert!(matches!(err, Error::PermissionDenied { .. }), "{err}");
+    for shown in [
+        err.to_string(),
+        format!("{err:?}"),
+        format!("{fs:?}"),
+        format!("{options:?}"),
+    ] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
+
+#[test]
+fn a_missing_key_is_not_found_naming_it() {
+    let options = s3_options();
+    let url = format!("s3://{}/s3_missing/none.txt", bucket());
+    let location = Location::parse(&url).unwrap();
+    let err = filesystem_for_with(&location, &options)
+        .unwrap()
+        .open(&location)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, Error::NotFound { ref path } if *path == url),
+        "{err}"
+    );
+    let err = expand_with(&url, &options).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { ref path } if *path == url),
+        "{err}"
+    );
+}
+
+#[test]
+fn anonymous_access_reads_a_public_store() {
+    let base = stored_fixtures("s3_anonymous");
+    let options = FileIoOptions::new().with_s3(
+        S3Options::new()
+            .with_endpoint(server_var("SPARKLING_TEST_S3_ANON_ENDPOINT"))
+            .with_allow_http(true)
+            .with_anonymous(true),
+    );
+    let files = expand_with(&format!("{base}/sample.txt.bz2"), &options).unwrap();
+    assert_eq!(
+        read_all_lines(&files, 1, &options).unwrap(),
+        expected_lines()
+    );
+}
