@@ -46,7 +46,7 @@ const WRITE_CHUNK: usize = 1024 * 1024;
 ///     println!("{} {}", entry.location, entry.size);
 /// }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HdfsFileSystem {
     /// Follows redirects (OPEN goes to a DataNode).
     client: Client,
@@ -57,6 +57,15 @@ pub struct HdfsFileSystem {
     base: Url,
     user: String,
     options: HttpOptions,
+}
+
+impl std::fmt::Debug for HdfsFileSystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HdfsFileSystem")
+            .field("webhdfs", &self.base.as_str())
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl HdfsFileSystem {
