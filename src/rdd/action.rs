@@ -10,6 +10,7 @@ use crate::nodes::narrow::elements_of;
 use crate::plan::Batches;
 use crate::rdd::lock;
 use crate::scheduler::{run_job, run_tasks};
+use crate::shuffle::{FastMap, MAP_SIDE_SEED, REDUCE_SIDE_SEED, fast_map};
 use crate::{Error, Result};
 
 /// How many more partitions `take` scans in each round, at most (Spark's
@@ -538,20 +539,22 @@ impl<T: Data> Rdd<T> {
     where
         T: Hash + Eq,
     {
-        let parts = self.fold_batches(HashMap::new, |mut counts, batch| {
-            for element in batch {
-                *counts.entry(element).or_insert(0) += 1;
-            }
-            counts
-        })?;
-        let mut parts = parts.into_iter();
-        let mut total = parts.next().unwrap_or_default();
+        let parts = self.fold_batches(
+            || fast_map(MAP_SIDE_SEED),
+            |mut counts, batch| {
+                for element in batch {
+                    *counts.entry(element).or_insert(0) += 1;
+                }
+                counts
+            },
+        )?;
+        let mut total: FastMap<T, u64> = fast_map(REDUCE_SIDE_SEED);
         for part in parts {
             for (element, count) in part {
                 *total.entry(element).or_insert(0) += count;
             }
         }
-        Ok(total)
+        Ok(total.into_iter().collect())
     }
 
     /// Streams the elements to the caller one partition at a time: only one
