@@ -10,6 +10,7 @@
 //! partition is then computed by a pool task of the next stage, reading its
 //! bucket from every map task.
 
+use std::collections::hash_map::Entry;
 use std::hash::Hash;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
@@ -277,17 +278,86 @@ where
     /// Combines a stream of pairs into a table, value by value.
     pub(crate) fn combine_values<K: Hash + Eq>(
         &self,
-        table: &mut FastMap<K, Option<C>>,
+        table: &mut CombineTable<K, C>,
         batch: Vec<(K, V)>,
-    ) {
+    ) where
+        C: Clone,
+    {
         for (key, value) in batch {
-            let slot = table.entry(key).or_insert(None);
-            *slot = Some(match slot.take() {
-                Some(combiner) => (self.merge_value)(combiner, value),
-                None => (self.create)(value),
-            });
+            table.merge(key, value, &self.create, &self.merge_value);
         }
     }
+}
+
+/// A hash table of combiners by key, merged in place: a merge moves the old
+/// combiner out of its slot, leaving a spare combiner there meanwhile (so
+/// the table holds plain values, not options, and a panicking merge leaves
+/// every slot valid).
+pub(crate) struct CombineTable<K, C> {
+    entries: FastMap<K, C>,
+    spare: Option<C>,
+}
+
+impl<K: Hash + Eq, C: Clone> CombineTable<K, C> {
+    pub(crate) fn new(seed: u64) -> Self {
+        CombineTable {
+            entries: fast_map(seed),
+            spare: None,
+        }
+    }
+
+    /// Merges `incoming` into the key's combiner, or creates it.
+    #[inline]
+    pub(crate) fn merge<X>(
+        &mut self,
+        key: K,
+        incoming: X,
+        create: impl FnOnce(X) -> C,
+        merge: impl FnOnce(C, X) -> C,
+    ) {
+        match self.entries.entry(key) {
+            Entry::Occupied(mut entry) => {
+                merge_in_place(entry.get_mut(), &mut self.spare, incoming, merge)
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(create(incoming));
+            }
+        }
+    }
+
+    /// Merges a borrowed combiner, cloning the key only when it is new.
+    #[inline]
+    pub(crate) fn merge_cloned(&mut self, key: &K, combiner: &C, merge: impl FnOnce(C, C) -> C)
+    where
+        K: Clone,
+    {
+        match self.entries.get_mut(key) {
+            Some(slot) => merge_in_place(slot, &mut self.spare, combiner.clone(), merge),
+            None => {
+                self.entries.insert(key.clone(), combiner.clone());
+            }
+        }
+    }
+
+    pub(crate) fn into_entries(self) -> FastMap<K, C> {
+        self.entries
+    }
+}
+
+/// `*slot = merge(*slot, incoming)`, moving the old value out.
+#[inline]
+fn merge_in_place<C: Clone, X>(
+    slot: &mut C,
+    spare: &mut Option<C>,
+    incoming: X,
+    merge: impl FnOnce(C, X) -> C,
+) {
+    let placeholder = match spare.take() {
+        Some(spare) => spare,
+        None => slot.clone(),
+    };
+    let old = std::mem::replace(slot, placeholder);
+    *spare = Some(std::mem::replace(slot, merge(old, incoming)));
 }
 
 /// The map side of a combining shuffle: values are combined by key within
@@ -306,13 +376,12 @@ where
     MC: Fn(C, C) -> C + Send + Sync + 'static,
 {
     move |_, batches| {
-        let mut table = fast_map(MAP_SIDE_SEED);
+        let mut table = CombineTable::new(MAP_SIDE_SEED);
         for batch in batches {
             aggregator.combine_values(&mut table, batch?);
         }
         let mut buckets: Buckets<(K, C)> = (0..partitions).map(|_| Vec::new()).collect();
-        for (key, combiner) in table {
-            let Some(combiner) = combiner else { continue };
+        for (key, combiner) in table.into_entries() {
             let partition = placer.place(&key);
             bucket(&mut buckets, partition)?.push((key, combiner));
         }
@@ -370,32 +439,20 @@ where
     MV: Fn(C, V) -> C,
     MC: Fn(C, C) -> C,
 {
-    let mut table: FastMap<K, Option<C>> = fast_map(REDUCE_SIDE_SEED);
+    let mut table = CombineTable::new(REDUCE_SIDE_SEED);
     for chunk in input.chunks() {
         for (key, combiner) in chunk {
-            match table.get_mut(key) {
-                Some(slot) => {
-                    *slot = Some(match slot.take() {
-                        Some(existing) => (aggregator.merge_combiners)(existing, combiner.clone()),
-                        None => combiner.clone(),
-                    });
-                }
-                None => {
-                    table.insert(key.clone(), Some(combiner.clone()));
-                }
-            }
+            table.merge_cloned(key, combiner, &aggregator.merge_combiners);
         }
     }
     table_batches(table)
 }
 
 /// A combined table's entries as batches, produced as they are pulled.
-pub(crate) fn table_batches<K: Data, C: Data>(table: FastMap<K, Option<C>>) -> Batches<(K, C)> {
-    iter_batches(
-        table
-            .into_iter()
-            .filter_map(|(key, combiner)| combiner.map(|combiner| (key, combiner))),
-    )
+pub(crate) fn table_batches<K: Data + Hash + Eq, C: Data>(
+    table: CombineTable<K, C>,
+) -> Batches<(K, C)> {
+    iter_batches(table.into_entries().into_iter())
 }
 
 /// An iterator's elements as batches, produced as they are pulled.

@@ -17,8 +17,8 @@ use crate::Result;
 use crate::nodes::cogroup::{CoGroupNode, Side};
 use crate::nodes::narrow::BatchMapNode;
 use crate::nodes::shuffled::{
-    Aggregator, Exchange, PartitionNode, ShuffledNode, combining_writer, iter_batches,
-    merge_combiners, pair_writer, table_batches,
+    Aggregator, CombineTable, Exchange, PartitionNode, ShuffledNode, combining_writer,
+    iter_batches, merge_combiners, pair_writer, table_batches,
 };
 use crate::plan::Batches;
 use crate::scheduler::run_job;
@@ -225,7 +225,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         let erased = Some(erase(Arc::clone(&partitioner)));
         if self.partitioned_by(&partitioner) {
             let node = PartitionNode::new(self.clone(), move |_, batches: Batches<(K, V)>| {
-                let mut table = fast_map(REDUCE_SIDE_SEED);
+                let mut table = CombineTable::new(REDUCE_SIDE_SEED);
                 for batch in batches {
                     aggregator.combine_values(&mut table, batch?);
                 }
@@ -245,7 +245,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         } else {
             let exchange = Exchange::new(self.clone(), partitions, pair_writer(placer, partitions));
             let node = ShuffledNode::new(exchange, move |input| {
-                let mut table = fast_map(REDUCE_SIDE_SEED);
+                let mut table = CombineTable::new(REDUCE_SIDE_SEED);
                 for chunk in input.chunks() {
                     aggregator.combine_values(&mut table, chunk.to_vec());
                 }
@@ -491,35 +491,23 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         &self,
         f: impl Fn(V, V) -> V + Send + Sync,
     ) -> Result<HashMap<K, V>> {
-        let merge = |table: &mut FastMap<K, Option<V>>, key: K, value: V| {
-            let slot = table.entry(key).or_insert(None);
-            *slot = Some(match slot.take() {
-                Some(existing) => f(existing, value),
-                None => value,
-            });
-        };
         let parts = self.fold_batches(
-            || fast_map(MAP_SIDE_SEED),
+            || CombineTable::new(MAP_SIDE_SEED),
             |mut table, batch| {
                 for (key, value) in batch {
-                    merge(&mut table, key, value);
+                    table.merge(key, value, |value| value, &f);
                 }
                 table
             },
         )?;
         self.merge_results("reduce_by_key_locally", || {
-            let mut total = fast_map(REDUCE_SIDE_SEED);
+            let mut total = CombineTable::new(REDUCE_SIDE_SEED);
             for part in parts {
-                for (key, value) in part {
-                    if let Some(value) = value {
-                        merge(&mut total, key, value);
-                    }
+                for (key, value) in part.into_entries() {
+                    total.merge(key, value, |value| value, &f);
                 }
             }
-            total
-                .into_iter()
-                .filter_map(|(key, value)| value.map(|value| (key, value)))
-                .collect()
+            total.into_entries().into_iter().collect()
         })
     }
 
