@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::hint::black_box;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;

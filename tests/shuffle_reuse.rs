@@ -156,6 +156,13 @@ fn co_partitioned_joins_are_not_shuffled_again() {
     assert_eq!(doubled.cogroup(&right, Some(4)).count().unwrap(), 10);
     assert_eq!(calls(&pool) - before, 1);
 
+    // filter moves no element: it keeps the partitioner too.
+    let before = calls(&pool);
+    let odd = left.filter(|(_, v)| v % 2 == 1);
+    assert!(odd.partitioner().is_some());
+    assert_eq!(odd.join(&right, None).count().unwrap(), 10 * 5 * 10);
+    assert_eq!(calls(&pool) - before, 1);
+
     // By-key aggregation over the same partitioner is narrow too.
     let before = calls(&pool);
     assert_eq!(left.reduce_by_key(|a, b| a + b, None).count().unwrap(), 10);

@@ -88,7 +88,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     pub fn filter(&self, predicate: impl Fn(&T) -> bool + Send + Sync + 'static) -> Rdd<T> {
         let predicate = Arc::new(predicate);
-        self.batch_map("filter", move |_| {
+        let node = BatchMapNode::new(self.clone(), move |_| {
             let predicate = Arc::clone(&predicate);
             move |batch: Vec<T>| {
                 batch
@@ -96,7 +96,9 @@ impl<T: Data> Rdd<T> {
                     .filter(|element| predicate(element))
                     .collect()
             }
-        })
+        });
+        // Filtering moves no element: the partitioner still holds (Spark).
+        Rdd::from_partitioned_node(self.context(), "filter", node, self.erased_partitioner())
     }
 
     /// Transforms each partition as a whole: `f` gets the partition's
