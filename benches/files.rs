@@ -61,7 +61,9 @@ fn main() {
                         .map(str::to_string)
                         .collect::<Vec<_>>()
                 })
-                .count_by_value()
+                .map(|word| (word, 1u64))
+                .reduce_by_key(|a, b| a + b, None)
+                .collect()
                 .expect("count");
             black_box(counts);
             engine_peak = engine_peak.max(peak_memory_kb());

@@ -32,26 +32,29 @@ fn word_count() -> sparkling::Result<()> {
     let output = args.next();
 
     let ctx = Context::new();
-    let lines = ctx.text_file(&input, 0)?;
-    let words = lines.flat_map(|line| {
-        line.split(|c: char| !c.is_alphanumeric())
-            .filter(|word| !word.is_empty())
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    });
-    let mut counts: Vec<(String, u64)> = words.count_by_value()?.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    for (word, count) in counts.iter().take(10) {
+    let counts = ctx
+        .text_file(&input, 0)?
+        .flat_map(|line| {
+            line.split(|c: char| !c.is_alphanumeric())
+                .filter(|word| !word.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .map(|word| (word, 1u64))
+        .reduce_by_key(|a, b| a + b, None)
+        .sort_by(
+            |(word, count)| (std::cmp::Reverse(*count), word.clone()),
+            true,
+            None,
+        )
+        .cache();
+    for (word, count) in counts.take(10)? {
         println!("{count:>8}  {word}");
     }
     if let Some(output) = output {
-        let lines: Vec<String> = counts
-            .iter()
-            .map(|(word, count)| format!("{word}\t{count}"))
-            .collect();
-        ctx.parallelize(lines, 0)
-            .save_as_text_file(&output, Some(Codec::Gzip))?;
-        println!("wrote {} counts to {output}", counts.len());
+        let lines = counts.map(|(word, count)| format!("{word}\t{count}"));
+        lines.save_as_text_file(&output, Some(Codec::Gzip))?;
+        println!("wrote {} counts to {output}", counts.count()?);
     }
     Ok(())
 }
