@@ -24,7 +24,8 @@
 //!
 //! ## How it works
 //!
-//! `Context -> Rdd (API) -> plan (lazy nodes) -> scheduler -> pool (execution)`.
+//! `Context -> Rdd (API) -> plan (lazy nodes) -> shuffle (wide boundaries) -> scheduler -> pool (execution)`,
+//! with [`fileio`] underneath for files: filesystem x codec.
 //!
 //! - **Everything is lazy.** A transformation wraps its parent in a new plan
 //!   node and returns; only an action runs a job.
@@ -33,6 +34,15 @@
 //!   stack monomorphised batch functions on their parent's stream, so a chain
 //!   of them runs as **one task per partition** with one dynamic call per
 //!   batch and step, and no intermediate collections.
+//! - **Stages break only at shuffles.** Wide operations (`reduce_by_key`,
+//!   `join`, `sort_by_key`, `distinct`, ...) are plan nodes behind a shuffle
+//!   dependency. Before a job runs, each shuffle not yet materialised runs
+//!   its map side as a stage of its own (inside the upstream fused task,
+//!   combining values by key where the operation allows), bucketing into an
+//!   in-memory exchange by the [`Partitioner`]; each output partition then
+//!   merges its buckets as a pool task. The buckets live as long as the RDD,
+//!   so a second action does not run the map side again, and RDDs that share
+//!   a partitioner are joined without another shuffle.
 //! - **A job is one pool call** with one task per partition. Tasks catch
 //!   panics in user closures and report them as [`Error::Task`] naming the
 //!   RDD and partition; the Context stays usable.
