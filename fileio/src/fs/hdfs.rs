@@ -521,3 +521,57 @@ impl FileSystem for HdfsFileSystem {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_exceptions_become_errors_naming_the_path() {
+        let body = |name: &str| {
+            format!(
+                r#"{{"RemoteException":{{"exception":"{name}","javaClassName":"x","message":"about /a"}}}}"#
+            )
+        };
+        let path = "hdfs://nn:9870/a";
+        assert!(matches!(
+            remote_exception(path, 404, &body("FileNotFoundException")),
+            Error::NotFound { ref path } if path == "hdfs://nn:9870/a"
+        ));
+        assert!(matches!(
+            remote_exception(path, 403, &body("AccessControlException")),
+            Error::PermissionDenied { .. }
+        ));
+        let other = remote_exception(path, 500, &body("IOException"));
+        assert!(
+            other.to_string().contains("IOException: about /a"),
+            "{other}"
+        );
+        assert!(other.is_retryable());
+        let standby = remote_exception(path, 403, &body("StandbyException"));
+        assert!(standby.is_retryable());
+        let plain = remote_exception(path, 400, "not json");
+        assert!(
+            matches!(
+                plain,
+                Error::Remote {
+                    status: Some(400),
+                    ..
+                }
+            ),
+            "{plain}"
+        );
+    }
+
+    #[test]
+    fn urls_encode_the_path_and_carry_the_user() {
+        let options = FileIoOptions::new().with_hdfs(crate::HdfsOptions::new().with_user("etl"));
+        let location = Location::parse("webhdfs://nn:9870/data/a b.txt").unwrap();
+        let fs = HdfsFileSystem::new(&location, &options).unwrap();
+        let url = fs.url(&location, "OPEN", &[("offset", "5".into())]);
+        assert_eq!(
+            url.as_str(),
+            "http://nn:9870/webhdfs/v1/data/a%20b.txt?op=OPEN&user.name=etl&offset=5"
+        );
+    }
+}

@@ -11,7 +11,9 @@ use std::io::{self, Read};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
-use bytes::{Bytes, BytesMut};
+use std::collections::VecDeque;
+
+use bytes::Bytes;
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 
@@ -63,7 +65,7 @@ where
 
 /// A message from a download task to its reader.
 pub(crate) enum Chunk {
-    Data(Bytes),
+    Data(Vec<Bytes>),
     Failed(io::Error),
     End,
 }
@@ -72,7 +74,7 @@ pub(crate) enum Chunk {
 /// by a task on the I/O runtime. Dropping it cancels the task.
 pub(crate) struct ChannelReader {
     receiver: mpsc::Receiver<Chunk>,
-    current: Bytes,
+    current: VecDeque<Bytes>,
     finished: bool,
     task: tokio::task::AbortHandle,
 }
@@ -90,7 +92,7 @@ impl ChannelReader {
         let task = runtime().spawn(produce(ChunkSender(sender)));
         ChannelReader {
             receiver,
-            current: Bytes::new(),
+            current: VecDeque::new(),
             finished: false,
             task: task.abort_handle(),
         }
@@ -99,12 +101,15 @@ impl ChannelReader {
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.current.is_empty() {
+        while self.current.front().is_none_or(Bytes::is_empty) {
+            if self.current.pop_front().is_some() {
+                continue;
+            }
             if self.finished || buf.is_empty() {
                 return Ok(0);
             }
             match futures::executor::block_on(self.receiver.recv()) {
-                Some(Chunk::Data(bytes)) => self.current = bytes,
+                Some(Chunk::Data(parts)) => self.current = parts.into(),
                 Some(Chunk::End) => self.finished = true,
                 Some(Chunk::Failed(err)) => {
                     self.finished = true;
@@ -116,8 +121,11 @@ impl Read for ChannelReader {
                 }
             }
         }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
+        let Some(front) = self.current.front_mut() else {
+            return Ok(0);
+        };
+        let n = buf.len().min(front.len());
+        buf[..n].copy_from_slice(&front.split_to(n));
         Ok(n)
     }
 }
@@ -128,13 +136,41 @@ impl Drop for ChannelReader {
     }
 }
 
+/// Chunks gathered for one send.
+#[derive(Default)]
+pub(crate) struct Pending {
+    parts: Vec<Bytes>,
+    len: usize,
+}
+
+impl Pending {
+    /// Adds a chunk.
+    pub(crate) fn push(&mut self, chunk: Bytes) {
+        if !chunk.is_empty() {
+            self.len += chunk.len();
+            self.parts.push(chunk);
+        }
+    }
+
+    /// The bytes gathered.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
 /// The sending end of a [`ChannelReader`]; coalesces small chunks.
 pub(crate) struct ChunkSender(mpsc::Sender<Chunk>);
 
 impl ChunkSender {
-    /// Sends bytes; false when the reader is gone.
-    pub(crate) async fn data(&self, bytes: Bytes) -> bool {
-        bytes.is_empty() || self.0.send(Chunk::Data(bytes)).await.is_ok()
+    /// Sends what is pending (none of it copied); false when the reader
+    /// is gone.
+    pub(crate) async fn data(&self, pending: &mut Pending) -> bool {
+        if pending.len == 0 {
+            return true;
+        }
+        pending.len = 0;
+        let parts = std::mem::take(&mut pending.parts);
+        self.0.send(Chunk::Data(parts)).await.is_ok()
     }
 
     /// Whether the reader has nothing buffered.
@@ -436,7 +472,7 @@ impl Download {
         let expected = response.content_length();
         let mut skip = self.position.saturating_sub(offset);
         let mut received = 0u64;
-        let mut pending = BytesMut::new();
+        let mut pending = Pending::default();
         loop {
             let next = tokio::time::timeout(options.read_timeout(), response.chunk()).await;
             let chunk = match next {
@@ -477,7 +513,7 @@ impl Download {
                 let room = end.saturating_sub(self.position + pending.len() as u64);
                 chunk.truncate(room.min(chunk.len() as u64) as usize);
             }
-            pending.extend_from_slice(&chunk);
+            pending.push(chunk);
             if self.sender.wants(pending.len()) {
                 self.flush(&mut pending).await?;
             }
@@ -506,13 +542,9 @@ impl Download {
         Ok(())
     }
 
-    async fn flush(&mut self, pending: &mut BytesMut) -> Result<(), Stop> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let bytes = pending.split().freeze();
-        let len = bytes.len() as u64;
-        if !self.sender.data(bytes).await {
+    async fn flush(&mut self, pending: &mut Pending) -> Result<(), Stop> {
+        let len = pending.len() as u64;
+        if !self.sender.data(pending).await {
             return Err(Stop::ReaderGone);
         }
         self.position += len;

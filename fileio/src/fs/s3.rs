@@ -17,7 +17,7 @@ use object_store::{
     ObjectStoreExt, PutPayload, RetryConfig,
 };
 
-use super::remote::{ChannelReader, block_on, into_io, runtime};
+use super::remote::{ChannelReader, Pending, block_on, into_io, runtime};
 use super::{CommitProtocol, FileStatus, FileSystem, FileWriter};
 use crate::error::{Error, Result};
 use crate::location::Location;
@@ -490,14 +490,12 @@ impl FileSystem for S3FileSystem {
         let location = location.clone();
         Ok(Box::new(ChannelReader::spawn(move |sender| async move {
             let mut stream = result.into_stream();
-            let mut pending = BytesMut::new();
+            let mut pending = Pending::default();
             loop {
                 match stream.next().await {
                     Some(Ok(chunk)) => {
-                        pending.extend_from_slice(&chunk);
-                        if sender.wants(pending.len())
-                            && !sender.data(pending.split().freeze()).await
-                        {
+                        pending.push(chunk);
+                        if sender.wants(pending.len()) && !sender.data(&mut pending).await {
                             return;
                         }
                     }
@@ -506,7 +504,7 @@ impl FileSystem for S3FileSystem {
                         return;
                     }
                     None => {
-                        if sender.data(pending.split().freeze()).await {
+                        if sender.data(&mut pending).await {
                             sender.end().await;
                         }
                         return;
@@ -726,5 +724,34 @@ impl FileSystem for S3FileSystem {
             .collect();
         out.sort_by(|a, b| a.location.path().cmp(b.location.path()));
         Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_scrubbed_from_messages() {
+        let secrets = vec!["s3cr3t-key".to_owned(), "t0ken-value".to_owned()];
+        let text = redact("bad signature for s3cr3t-key with t0ken-value", &secrets);
+        assert_eq!(text, "bad signature for *** with ***");
+    }
+
+    #[test]
+    fn statuses_are_read_from_store_messages() {
+        let message = "Error performing GET in 1ms - Server returned non-2xx status code: 503 Service Unavailable";
+        assert_eq!(status_in(message), Some(503));
+        assert_eq!(status_in("connection refused"), None);
+    }
+
+    #[test]
+    fn keys_drop_the_leading_and_trailing_slashes() {
+        let location = Location::parse("s3://bucket/dir/file.txt").unwrap();
+        assert_eq!(S3FileSystem::key(&location), "dir/file.txt");
+        let dir = Location::parse("s3://bucket/dir/").unwrap();
+        assert_eq!(S3FileSystem::directory_prefix(&dir), "dir/");
+        let root = Location::parse("s3://bucket").unwrap();
+        assert_eq!(S3FileSystem::directory_prefix(&root), "");
     }
 }
