@@ -15,9 +15,8 @@ use rayon::prelude::*;
 use sparkling::Context;
 use sparkling::pool::{RayonPool, SequentialPool};
 
-const PIPELINE_LEN: i64 = 50_000_000;
-
 fn main() {
+    let pipeline_len: i64 = harness::size(50_000_000, 100_000);
     let threads = rayon::current_num_threads();
     println!("rayon threads: {threads}");
     let ctx = Context::builder()
@@ -30,7 +29,7 @@ fn main() {
         1.25,
         15,
         || {
-            let sum: i64 = (0..PIPELINE_LEN)
+            let sum: i64 = (0..pipeline_len)
                 .into_par_iter()
                 .map(|x| x * 3)
                 .filter(|x| x % 7 != 0)
@@ -40,7 +39,7 @@ fn main() {
         },
         || {
             let sum = ctx
-                .range(0, PIPELINE_LEN, 1, 4 * threads)
+                .range(0, pipeline_len, 1, 4 * threads)
                 .map(|x| x * 3)
                 .filter(|x| x % 7 != 0)
                 .map(|x| x + 1)

@@ -29,7 +29,7 @@ fn main() {
     let megabytes: u64 = std::env::var("SPARKLING_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1024);
+        .unwrap_or_else(|| harness::size(1024, 1));
     let dir = std::env::temp_dir().join(format!("sparkling-bench-{megabytes}mb"));
     std::fs::create_dir_all(&dir).expect("bench dir");
     let text = dir.join("words.txt");

@@ -143,7 +143,7 @@ fn main() {
     let megabytes: u64 = std::env::var("SPARKLING_BENCH_REMOTE_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
+        .unwrap_or_else(|| harness::size(500, 1));
     let name = format!("bench-remote-{megabytes}mb.txt");
     let http_file = Path::new(&var("SPARKLING_TEST_HTTP_ROOT")).join(&name);
     ensure_text(&http_file, megabytes << 20);

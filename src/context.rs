@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use sparkling_fileio::FileIoOptions;
+
 use crate::nodes::source::{EmptyNode, ParallelizeNode, RangeNode};
 use crate::nodes::union::UnionNode;
 use crate::pool::{self, Pool, RayonPool};
@@ -36,6 +38,7 @@ struct ContextInner {
     default_parallelism: Option<usize>,
     app_name: String,
     max_retries: usize,
+    file_io: FileIoOptions,
     /// A refused `SPARKLING_POOL`, reported by every job of `Context::new()`.
     config_error: Option<(String, String)>,
     next_rdd_id: AtomicUsize,
@@ -122,6 +125,7 @@ impl Context {
                 default_parallelism: builder.default_parallelism,
                 app_name: builder.app_name.unwrap_or_else(|| "sparkling".to_string()),
                 max_retries: builder.max_retries,
+                file_io: builder.file_io,
                 config_error,
                 next_rdd_id: AtomicUsize::new(0),
             }),
@@ -189,6 +193,22 @@ impl Context {
     /// their largest parent's partition count).
     pub(crate) fn configured_parallelism(&self) -> Option<usize> {
         self.inner.default_parallelism
+    }
+
+    /// How files are reached: S3, HDFS and HTTP settings given to the
+    /// builder (the environment fills in what they leave unset).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::fileio::{FileIoOptions, HdfsOptions};
+    /// let options = FileIoOptions::new().with_hdfs(HdfsOptions::new().with_user("etl"));
+    /// let ctx = sparkling::Context::builder().file_io(options.clone()).build()?;
+    /// assert_eq!(ctx.file_io_options(), &options);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn file_io_options(&self) -> &FileIoOptions {
+        &self.inner.file_io
     }
 
     pub(crate) fn next_rdd_id(&self) -> usize {
@@ -305,6 +325,7 @@ pub struct ContextBuilder {
     default_parallelism: Option<usize>,
     app_name: Option<String>,
     max_retries: usize,
+    file_io: FileIoOptions,
 }
 
 impl ContextBuilder {
@@ -364,6 +385,25 @@ impl ContextBuilder {
     /// ```
     pub fn max_retries(mut self, retries: usize) -> Self {
         self.max_retries = retries;
+        self
+    }
+
+    /// How files are reached: endpoints, credentials and users for S3 and
+    /// HDFS, timeouts and retries for HTTP. What is set here wins over the
+    /// environment (`AWS_*`, `HADOOP_USER_NAME`). Every file source and sink
+    /// of the Context uses them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::fileio::{FileIoOptions, S3Options};
+    /// let s3 = S3Options::new().with_endpoint("http://127.0.0.1:9000").with_allow_http(true);
+    /// let ctx = sparkling::Context::builder().file_io(FileIoOptions::new().with_s3(s3)).build()?;
+    /// assert_eq!(ctx.file_io_options().s3().endpoint(), Some("http://127.0.0.1:9000"));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn file_io(mut self, options: FileIoOptions) -> Self {
+        self.file_io = options;
         self
     }
 

@@ -10,7 +10,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use sparkling_fileio::{FileStatus, Split, Utf8Mode, expand, plan_splits, read_bytes, read_text};
+use sparkling_fileio::{
+    FileStatus, Split, Utf8Mode, expand_with, plan_splits, read_bytes_with, read_text_with,
+};
 
 use crate::Result;
 use crate::context::Context;
@@ -29,7 +31,7 @@ impl Context {
     }
 
     fn splits(&self, path: &str, min_partitions: usize) -> Result<Vec<Split>> {
-        let files = expand(path)?;
+        let files = expand_with(path, self.file_io_options())?;
         Ok(plan_splits(
             &files,
             self.min_partitions_or_default(min_partitions),
@@ -85,6 +87,7 @@ impl Context {
         let node = TextFileNode {
             splits: self.splits(path, min_partitions)?,
             mode,
+            options: self.file_io_options().clone(),
         };
         Ok(Rdd::from_node(self, "text_file", node).set_name(path))
     }
@@ -146,6 +149,7 @@ impl Context {
         let node = JsonLinesNode {
             splits: self.splits(path, min_partitions)?,
             skip_malformed,
+            options: self.file_io_options().clone(),
             output: PhantomData,
         };
         Ok(Rdd::from_node(self, "json_file", node).set_name(path))
@@ -158,7 +162,7 @@ impl Context {
         min_partitions: usize,
         read: impl Fn(&FileStatus) -> Result<C> + Send + Sync + 'static,
     ) -> Result<Rdd<(String, C)>> {
-        let files = expand(path)?;
+        let files = expand_with(path, self.file_io_options())?;
         let partitions = self
             .min_partitions_or_default(min_partitions)
             .min(files.len())
@@ -193,8 +197,9 @@ impl Context {
         path: &str,
         min_partitions: usize,
     ) -> Result<Rdd<(String, String)>> {
-        self.whole_files("whole_text_files", path, min_partitions, |file| {
-            Ok(read_text(&file.location, Utf8Mode::Strict)?)
+        let options = self.file_io_options().clone();
+        self.whole_files("whole_text_files", path, min_partitions, move |file| {
+            Ok(read_text_with(&file.location, Utf8Mode::Strict, &options)?)
         })
     }
 
@@ -217,8 +222,9 @@ impl Context {
         path: &str,
         min_partitions: usize,
     ) -> Result<Rdd<(String, Vec<u8>)>> {
-        self.whole_files("binary_files", path, min_partitions, |file| {
-            Ok(read_bytes(&file.location)?)
+        let options = self.file_io_options().clone();
+        self.whole_files("binary_files", path, min_partitions, move |file| {
+            Ok(read_bytes_with(&file.location, &options)?)
         })
     }
 
@@ -241,6 +247,7 @@ impl Context {
         let node = RecordsNode {
             splits: self.splits(path, 0)?,
             record_length,
+            options: self.file_io_options().clone(),
         };
         Ok(Rdd::from_node(self, "binary_records", node).set_name(path))
     }

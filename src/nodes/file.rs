@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use sparkling_fileio::{Error as FileError, FileStatus, Lines, Split, Utf8Mode};
+use sparkling_fileio::{Error as FileError, FileIoOptions, FileStatus, Lines, Split, Utf8Mode};
 
 use crate::nodes::source::slice_bounds;
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
@@ -15,6 +15,7 @@ use crate::{Error, Result};
 pub(crate) struct TextFileNode {
     pub(crate) splits: Vec<Split>,
     pub(crate) mode: Utf8Mode,
+    pub(crate) options: FileIoOptions,
 }
 
 impl Node<String> for TextFileNode {
@@ -23,7 +24,7 @@ impl Node<String> for TextFileNode {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<String>> {
-        let mut lines = self.splits[partition].open_lines(self.mode)?;
+        let mut lines = self.splits[partition].open_lines_with(self.mode, &self.options)?;
         Ok(Box::new(std::iter::from_fn(move || {
             let mut batch = Vec::new();
             match lines.next_batch(&mut batch, BATCH_SIZE) {
@@ -44,6 +45,7 @@ impl Node<String> for TextFileNode {
 pub(crate) struct JsonLinesNode<T> {
     pub(crate) splits: Vec<Split>,
     pub(crate) skip_malformed: bool,
+    pub(crate) options: FileIoOptions,
     pub(crate) output: PhantomData<fn() -> T>,
 }
 
@@ -53,7 +55,7 @@ impl<T: DeserializeOwned + Send + 'static> Node<T> for JsonLinesNode<T> {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<T>> {
-        let mut lines = self.splits[partition].open_lines(Utf8Mode::Strict)?;
+        let mut lines = self.splits[partition].open_lines_with(Utf8Mode::Strict, &self.options)?;
         let skip_malformed = self.skip_malformed;
         Ok(Box::new(std::iter::from_fn(move || {
             match parse_batch(&mut lines, skip_malformed) {
@@ -129,6 +131,7 @@ impl<C: Send + 'static> Node<(String, C)> for WholeFilesNode<C> {
 pub(crate) struct RecordsNode {
     pub(crate) splits: Vec<Split>,
     pub(crate) record_length: usize,
+    pub(crate) options: FileIoOptions,
 }
 
 impl Node<Vec<u8>> for RecordsNode {
@@ -137,7 +140,8 @@ impl Node<Vec<u8>> for RecordsNode {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<Vec<u8>>> {
-        let mut records = self.splits[partition].open_records(self.record_length)?;
+        let mut records =
+            self.splits[partition].open_records_with(self.record_length, &self.options)?;
         Ok(Box::new(std::iter::from_fn(move || {
             let batch: std::result::Result<Vec<Vec<u8>>, FileError> =
                 records.by_ref().take(BATCH_SIZE).collect();

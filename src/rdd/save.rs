@@ -74,7 +74,8 @@ impl<T: Data> Rdd<T> {
         options: SaveOptions,
         format: impl Fn(&T, &mut String) -> Result<()> + Sync,
     ) -> Result<()> {
-        let job = OutputJob::begin(dir, options.codec, options.overwrite)?;
+        let file_io = self.context().file_io_options();
+        let job = OutputJob::begin_with(dir, options.codec, options.overwrite, file_io)?;
         let written = run_job(self, &self.all_partitions(), |partition, batches| {
             let mut part = job.create_part(partition)?;
             let mut line = String::new();
