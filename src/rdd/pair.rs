@@ -845,16 +845,8 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
         self.two_sided("cogroup", other, partitioner, |(left, right)| {
             let mut groups: FastMap<K, (Vec<V>, Vec<W>)> = fast_map(REDUCE_SIDE_SEED);
-            for batch in left {
-                for (key, v) in batch? {
-                    groups.entry(key).or_default().0.push(v);
-                }
-            }
-            for batch in right {
-                for (key, w) in batch? {
-                    groups.entry(key).or_default().1.push(w);
-                }
-            }
+            add_to_groups(&mut groups, left, |group| &mut group.0)?;
+            add_to_groups(&mut groups, right, |group| &mut group.1)?;
             Ok(iter_batches(groups.into_iter()))
         })
     }
@@ -901,21 +893,9 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         type Group<V, W, X> = (Vec<V>, Vec<W>, Vec<X>);
         let node = CoGroupNode::new(sides, partitions, |(first, second, third)| {
             let mut groups: FastMap<K, Group<V, W, X>> = fast_map(REDUCE_SIDE_SEED);
-            for batch in first {
-                for (key, v) in batch? {
-                    groups.entry(key).or_default().0.push(v);
-                }
-            }
-            for batch in second {
-                for (key, w) in batch? {
-                    groups.entry(key).or_default().1.push(w);
-                }
-            }
-            for batch in third {
-                for (key, x) in batch? {
-                    groups.entry(key).or_default().2.push(x);
-                }
-            }
+            add_to_groups(&mut groups, first, |group| &mut group.0)?;
+            add_to_groups(&mut groups, second, |group| &mut group.1)?;
+            add_to_groups(&mut groups, third, |group| &mut group.2)?;
             Ok(iter_batches(groups.into_iter()))
         });
         Rdd::from_partitioned_node(self.context(), operation, node, Some(erase(partitioner)))
@@ -1064,4 +1044,19 @@ impl<K: Hash + Eq, V> ChainTable<K, V> {
             Some(value)
         })
     }
+}
+
+/// Adds the pairs of one side of a cogroup to their keys' groups, into the
+/// vector `slot` picks from a group.
+fn add_to_groups<K: Hash + Eq, V, G: Default>(
+    groups: &mut FastMap<K, G>,
+    side: impl IntoIterator<Item = Result<Vec<(K, V)>>>,
+    slot: impl Fn(&mut G) -> &mut Vec<V>,
+) -> Result<()> {
+    for batch in side {
+        for (key, value) in batch? {
+            slot(groups.entry(key).or_default()).push(value);
+        }
+    }
+    Ok(())
 }
