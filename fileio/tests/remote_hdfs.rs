@@ -61,26 +61,12 @@ fn stored_fixtures(test: &str) -> String {
     base
 }
 
-fn names(files: &[sparkling_fileio::FileStatus]) -> Vec<String> {
-    files
-        .iter()
-        .map(|f| f.location.file_name().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn every_fixture_form_gives_the_same_lines_over_hdfs_and_webhdfs() {
     let base = stored_fixtures("hdfs_same_lines");
     let options = hdfs_options();
-    let expected = expected_lines();
     for base in [base.clone(), base.replacen("hdfs://", "webhdfs://", 1)] {
-        for form in FILE_FORMS.iter().copied().chain(["spark-output"]) {
-            let files = expand_with(&format!("{base}/{form}"), &options).unwrap();
-            for partitions in [1, 3, 16] {
-                let lines = read_all_lines(&files, partitions, &options).unwrap();
-                assert_eq!(lines, expected, "{base}/{form} in {partitions} partitions");
-            }
-        }
+        assert_every_form_reads_back(&base, &options);
     }
     let parts = expand_with(&format!("{base}/spark-output"), &options).unwrap();
     assert_eq!(

@@ -82,6 +82,28 @@ pub fn read_all_lines(
     Ok(lines)
 }
 
+/// The file names of listed entries, in order.
+pub fn names(files: &[FileStatus]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| f.location.file_name().unwrap().to_owned())
+        .collect()
+}
+
+/// Asserts that every fixture form stored under `base` (the single files
+/// and the Spark output directory) reads back as the fixture's lines, in
+/// 1, 3 and 16 partitions.
+pub fn assert_every_form_reads_back(base: &str, options: &FileIoOptions) {
+    let expected = expected_lines();
+    for form in FILE_FORMS.iter().copied().chain(["spark-output"]) {
+        let files = sparkling_fileio::expand_with(&format!("{base}/{form}"), options).unwrap();
+        for partitions in [1, 3, 16] {
+            let lines = read_all_lines(&files, partitions, options).unwrap();
+            assert_eq!(lines, expected, "{base}/{form} in {partitions} partitions");
+        }
+    }
+}
+
 /// A generated text of `count` numbered lines.
 pub fn numbered_lines(count: usize) -> String {
     (0..count)
