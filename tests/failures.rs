@@ -66,6 +66,42 @@ fn a_panic_in_map_partitions_and_in_a_merge_is_reported() {
 }
 
 #[test]
+fn flat_map_reports_failures_before_and_inside_it_instead_of_a_short_result() {
+    for (pool, ctx) in contexts() {
+        // The upstream map fails in its fourth batch, while flat_map holds
+        // part of an output batch.
+        let upstream_failure = ctx
+            .parallelize(0..20_000, 1)
+            .map(|x| {
+                assert!(x != 15_000, "upstream stops here");
+                x
+            })
+            .flat_map(|x| (x % 4 == 0).then_some(x))
+            .collect();
+        assert!(
+            matches!(&upstream_failure, Err(Error::Task { rdd, message, .. })
+                if rdd.starts_with("map[") && message.contains("upstream stops here")),
+            "{pool}: {upstream_failure:?}"
+        );
+        // The closure's own iterator panics after more than a batch of output.
+        let expansion_failure = ctx
+            .parallelize(vec![10_000], 1)
+            .flat_map(|n| {
+                (0..n).map(|i| {
+                    assert!(i < 9_000, "expansion stops here");
+                    i
+                })
+            })
+            .count();
+        assert!(
+            matches!(&expansion_failure, Err(Error::Task { rdd, message, .. })
+                if rdd.starts_with("flat_map[") && message.contains("expansion stops here")),
+            "{pool}: {expansion_failure:?}"
+        );
+    }
+}
+
+#[test]
 fn the_context_and_pool_stay_usable_after_failures() {
     for (pool, ctx) in contexts() {
         let failing = ctx

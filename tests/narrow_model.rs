@@ -35,6 +35,28 @@ proptest! {
     }
 
     #[test]
+    fn flat_map_expanding_across_batches_matches_the_model(
+        sizes in proptest::collection::vec(prop_oneof![0..3usize, 3000..9000usize], 0..12)
+    ) {
+        // Elements expanding into nothing and into more than a batch's worth.
+        let expected: Vec<(usize, usize)> = sizes
+            .iter()
+            .enumerate()
+            .flat_map(|(index, size)| (0..*size).map(move |i| (index, i)))
+            .collect();
+        let indexed: Vec<(usize, usize)> = sizes.iter().copied().enumerate().collect();
+        for (pool, ctx) in contexts() {
+            for n in partition_counts(sizes.len()) {
+                let rdd = ctx
+                    .parallelize(indexed.clone(), n)
+                    .flat_map(|(index, size)| (0..size).map(move |i| (index, i)));
+                prop_assert_eq!(rdd.collect().unwrap(), expected.clone(), "{} with {} partitions", pool, n);
+                prop_assert_eq!(rdd.count().unwrap(), expected.len() as u64);
+            }
+        }
+    }
+
+    #[test]
     fn partition_wise_operations_match_spark_slicing(data in data()) {
         for (pool, ctx) in contexts() {
             for n in partition_counts(data.len()) {

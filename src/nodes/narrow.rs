@@ -53,6 +53,106 @@ where
     }
 }
 
+/// Applies `function` to every element of the parent's partition and
+/// flattens the results into batches of at most [`BATCH_SIZE`] elements, so
+/// that an element expanding into many (a line into its words) never makes
+/// one huge batch.
+pub(crate) struct FlatMapNode<S, T, F> {
+    parent: Rdd<S>,
+    function: Arc<F>,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<S, T, F> FlatMapNode<S, T, F> {
+    pub(crate) fn new(parent: Rdd<S>, function: F) -> Self {
+        FlatMapNode {
+            parent,
+            function: Arc::new(function),
+            output: PhantomData,
+        }
+    }
+}
+
+impl<S, T, F, I> Node<T> for FlatMapNode<S, T, F>
+where
+    S: Data,
+    T: Data,
+    F: Fn(S) -> I + Send + Sync + 'static,
+    I: IntoIterator<Item = T>,
+    I::IntoIter: Send + 'static,
+{
+    fn num_partitions(&self) -> usize {
+        self.parent.num_partitions()
+    }
+
+    fn compute(&self, partition: usize) -> Result<Batches<T>> {
+        Ok(Box::new(FlatMapBatches {
+            upstream: self.parent.compute(partition)?,
+            input: Vec::new().into_iter(),
+            expanding: None,
+            function: Arc::clone(&self.function),
+            failure: None,
+        }))
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![Dependency::Narrow(self.parent.lineage())]
+    }
+}
+
+/// The state of one partition's flat map: the input batch being read and
+/// the element being expanded.
+struct FlatMapBatches<S, F, I> {
+    upstream: Batches<S>,
+    input: std::vec::IntoIter<S>,
+    expanding: Option<I>,
+    function: Arc<F>,
+    /// An upstream error met while filling a batch, reported after it.
+    failure: Option<Error>,
+}
+
+impl<S, T, F, I> Iterator for FlatMapBatches<S, F, I::IntoIter>
+where
+    S: Data,
+    F: Fn(S) -> I,
+    I: IntoIterator<Item = T>,
+{
+    type Item = Result<Vec<T>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.failure.take() {
+            return Some(Err(error));
+        }
+        let mut batch = Vec::new();
+        loop {
+            if let Some(expanding) = &mut self.expanding {
+                if batch.capacity() == 0 {
+                    batch.reserve_exact(BATCH_SIZE);
+                }
+                batch.extend(expanding.by_ref().take(BATCH_SIZE - batch.len()));
+                if batch.len() == BATCH_SIZE {
+                    return Some(Ok(batch));
+                }
+                self.expanding = None;
+            }
+            if let Some(element) = self.input.next() {
+                self.expanding = Some((self.function)(element).into_iter());
+                continue;
+            }
+            match self.upstream.next() {
+                Some(Ok(input)) => self.input = input.into_iter(),
+                Some(Err(error)) if batch.is_empty() => return Some(Err(error)),
+                Some(Err(error)) => {
+                    self.failure = Some(error);
+                    return Some(Ok(batch));
+                }
+                None if batch.is_empty() => return None,
+                None => return Some(Ok(batch)),
+            }
+        }
+    }
+}
+
 /// Gives user code the partition as an element iterator and batches what it
 /// returns.
 pub(crate) struct MapPartitionsNode<S, T, F> {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::{Data, ErasedPartitioner, Rdd};
 use crate::Result;
 use crate::nodes::cogroup::{CoGroupNode, Side};
-use crate::nodes::narrow::BatchMapNode;
+use crate::nodes::narrow::{BatchMapNode, FlatMapNode};
 use crate::nodes::shuffled::{
     Aggregator, CombineTable, Exchange, PartitionNode, ShuffledNode, combining_writer,
     iter_batches, merge_combiners, pair_writer, table_batches,
@@ -134,25 +134,11 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     where
         U: Data,
         I: IntoIterator<Item = U>,
+        I::IntoIter: Send + 'static,
     {
-        let f = Arc::new(f);
-        let node = BatchMapNode::new(self.clone(), move |_| {
-            let f = Arc::clone(&f);
-            move |batch: Vec<(K, V)>| {
-                let mut out = Vec::with_capacity(batch.len());
-                for (key, value) in batch {
-                    let mut values = f(value).into_iter().peekable();
-                    while let Some(value) = values.next() {
-                        if values.peek().is_some() {
-                            out.push((key.clone(), value));
-                        } else {
-                            out.push((key, value));
-                            break;
-                        }
-                    }
-                }
-                out
-            }
+        let node = FlatMapNode::new(self.clone(), move |(key, value)| WithKey {
+            key: Some(key),
+            values: f(value).into_iter().peekable(),
         });
         Rdd::from_partitioned_node(
             self.context(),
@@ -1059,4 +1045,25 @@ fn add_to_groups<K: Hash + Eq, V, G: Default>(
         }
     }
     Ok(())
+}
+
+/// The values of one key, each paired with the key: clones of it, and the
+/// key itself for the last value.
+struct WithKey<K, I: Iterator> {
+    key: Option<K>,
+    values: std::iter::Peekable<I>,
+}
+
+impl<K: Clone, I: Iterator> Iterator for WithKey<K, I> {
+    type Item = (K, I::Item);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let value = self.values.next()?;
+        let key = if self.values.peek().is_some() {
+            self.key.clone()
+        } else {
+            self.key.take()
+        };
+        key.map(|key| (key, value))
+    }
 }

@@ -5,7 +5,7 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 use super::{Data, PartitionIter, Rdd, sample};
-use crate::nodes::narrow::{BatchMapNode, MapPartitionsNode};
+use crate::nodes::narrow::{BatchMapNode, FlatMapNode, MapPartitionsNode};
 use crate::nodes::pipe::PipeNode;
 use crate::nodes::source::InvalidNode;
 use crate::nodes::union::{CoalesceNode, UnionNode};
@@ -68,12 +68,13 @@ impl<T: Data> Rdd<T> {
     where
         U: Data,
         I: IntoIterator<Item = U>,
+        I::IntoIter: Send + 'static,
     {
-        let f = Arc::new(f);
-        self.batch_map("flat_map", move |_| {
-            let f = Arc::clone(&f);
-            move |batch: Vec<T>| batch.into_iter().flat_map(&*f).collect()
-        })
+        Rdd::from_node(
+            self.context(),
+            "flat_map",
+            FlatMapNode::new(self.clone(), f),
+        )
     }
 
     /// Keeps the elements for which `predicate` is true.
