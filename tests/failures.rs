@@ -86,12 +86,7 @@ fn flat_map_reports_failures_before_and_inside_it_instead_of_a_short_result() {
         // The closure's own iterator panics after more than a batch of output.
         let expansion_failure = ctx
             .parallelize(vec![10_000], 1)
-            .flat_map(|n| {
-                (0..n).map(|i| {
-                    assert!(i < 9_000, "expansion stops here");
-                    i
-                })
-            })
+            .flat_map(|n| (0..n).inspect(|i| assert!(*i < 9_000, "expansion stops here")))
             .count();
         assert!(
             matches!(&expansion_failure, Err(Error::Task { rdd, message, .. })
