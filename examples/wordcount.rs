@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use sparkling::{Codec, Context};
 
+// A word count allocates a `String` for every word; mimalloc serves that
+// pattern about twice as fast as the system allocator (see the README).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The text counted when no path is given, bundled with the repository.
 const BUNDLED_TEXT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/lorem.txt");
 
