@@ -9,13 +9,6 @@
 
 mod harness;
 
-// Both sides run on mimalloc, as the README advises for string-heavy jobs:
-// the engine's word count allocates a String per word, the baseline only
-// per new key, and the system allocator makes that difference about twice
-// as costly (2.8x instead of 1.45x the baseline, measured on 256 MB).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::collections::HashMap;
 use std::fs::File;
 use std::hint::black_box;

@@ -14,6 +14,8 @@
 //! (engine / baseline) is printed for each pair. `SPARKLING_BENCH_THREADS`
 //! sets the thread count (default 2).
 
+mod harness;
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

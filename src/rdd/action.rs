@@ -621,11 +621,15 @@ impl<T: Data> Iterator for LocalIterator<T> {
     }
 }
 
-/// Concatenates vectors, reusing the first one's allocation when possible.
+/// Concatenates vectors into the first one's allocation, grown once (a
+/// large allocation grows in place or by remapping, without copying or
+/// touching fresh pages for what it already holds).
 pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
-    let total = parts.iter().map(Vec::len).sum();
-    let mut out = Vec::with_capacity(total);
-    parts.into_iter().for_each(|part| out.extend(part));
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_default();
+    out.reserve_exact(total - out.len());
+    parts.for_each(|part| out.extend(part));
     out
 }
 

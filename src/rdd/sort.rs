@@ -109,17 +109,19 @@ impl<K: Data + Ord, V: Data> Rdd<(K, V)> {
         let likely_duplicates = Arc::new(AtomicBool::new(false));
         let sampled_duplicates = Arc::clone(&likely_duplicates);
         let exchange = Exchange::planned(self.clone(), partitions, move |parent| {
-            let partitioner = if partitions <= 1 {
-                RangePartitioner::from_bounds(Vec::new(), ascending)
+            let (partitioner, input_sizes) = if partitions <= 1 {
+                (RangePartitioner::from_bounds(Vec::new(), ascending), None)
             } else {
-                let sample = sample_keys(parent, partitions)?;
-                let mut keys: Vec<&K> = sample.iter().map(|(key, _)| key).collect();
-                keys.sort_unstable();
-                let duplicates = keys.windows(2).any(|pair| pair[0] == pair[1]);
+                let KeySample { keys, input_sizes } = sample_keys(parent, partitions)?;
+                let mut sorted: Vec<&K> = keys.iter().map(|(key, _)| key).collect();
+                sorted.sort_unstable();
+                let duplicates = sorted.windows(2).any(|pair| pair[0] == pair[1]);
                 sampled_duplicates.store(duplicates, Ordering::Relaxed);
-                RangePartitioner::from_sample(sample, partitions, ascending)
+                let partitioner = RangePartitioner::from_sample(keys, partitions, ascending);
+                (partitioner, Some(input_sizes))
             };
-            let writer: MapWriter<(K, V), (K, V)> = Arc::new(range_writer(partitioner, partitions));
+            let writer: MapWriter<(K, V), (K, V)> =
+                Arc::new(range_writer(partitioner, partitions, input_sizes));
             Ok(writer)
         });
         let node = ShuffledNode::new(exchange, move |input| {
@@ -294,13 +296,23 @@ fn whole_batch<T: Data>(elements: Vec<T>) -> Batches<T> {
     }
 }
 
-/// The map side of a sort: each pair to its key's range, in order.
+/// The map side of a sort: each pair to its key's range, in order. When the
+/// sample counted the input partitions, each bucket starts with room for an
+/// even share of its partition (the ranges are chosen to be even), so that
+/// large buckets are not copied as they grow.
 fn range_writer<K: Data + Ord, V: Data>(
     partitioner: RangePartitioner<K>,
     partitions: usize,
+    input_sizes: Option<Vec<u64>>,
 ) -> impl WriteBuckets<(K, V), (K, V)> {
-    move |_, batches| {
-        let mut buckets: Buckets<(K, V)> = (0..partitions).map(|_| Vec::new()).collect();
+    move |map_partition, batches| {
+        let expected = input_sizes
+            .as_ref()
+            .and_then(|sizes| sizes.get(map_partition))
+            .map_or(0, |size| even_share_with_slack(*size, partitions));
+        let mut buckets: Buckets<(K, V)> = (0..partitions)
+            .map(|_| Vec::with_capacity(expected))
+            .collect();
         for batch in batches {
             for pair in batch? {
                 let partition = partitioner.partition(&pair.0);
@@ -311,6 +323,20 @@ fn range_writer<K: Data + Ord, V: Data>(
     }
 }
 
+/// `size / partitions`, plus an eighth for the unevenness of sampled ranges.
+fn even_share_with_slack(size: u64, partitions: usize) -> usize {
+    let share = size / partitions.max(1) as u64;
+    usize::try_from(share + share / 8).unwrap_or(0)
+}
+
+/// What the sampling job of a sort learns.
+pub(crate) struct KeySample<K> {
+    /// The sampled keys, each weighted by how many pairs it stands for.
+    pub(crate) keys: Vec<(K, f64)>,
+    /// How many pairs each input partition has.
+    pub(crate) input_sizes: Vec<u64>,
+}
+
 /// A weighted sample of the keys for choosing `partitions` ranges, as Spark
 /// takes it: about `min(20 * partitions, 1e6)` keys overall, three times as
 /// many as an even share from each input partition (reservoir sampling),
@@ -318,19 +344,25 @@ fn range_writer<K: Data + Ord, V: Data>(
 pub(crate) fn sample_keys<K: Data, V: Data>(
     rdd: &Rdd<(K, V)>,
     partitions: usize,
-) -> Result<Vec<(K, f64)>> {
+) -> Result<KeySample<K>> {
     let sample_size = (20 * partitions).min(1_000_000);
     let per_partition = (3 * sample_size).div_ceil(rdd.num_partitions().max(1));
     let parts = run_job(rdd, &rdd.all_partitions(), |partition, batches| {
         reservoir(batches, per_partition, partition)
     })?;
-    let mut sample = Vec::new();
+    let mut sample = KeySample {
+        keys: Vec::new(),
+        input_sizes: Vec::with_capacity(parts.len()),
+    };
     for (keys, seen) in parts {
+        sample.input_sizes.push(seen);
         if keys.is_empty() {
             continue;
         }
         let weight = seen as f64 / keys.len() as f64;
-        sample.extend(keys.into_iter().map(|key| (key, weight)));
+        sample
+            .keys
+            .extend(keys.into_iter().map(|key| (key, weight)));
     }
     Ok(sample)
 }
