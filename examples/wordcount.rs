@@ -39,11 +39,14 @@ fn word_count() -> sparkling::Result<()> {
     let ctx = Context::new();
     let counts = ctx
         .text_file(&input, 0)?
-        .flat_map(|line| {
-            line.split(|c: char| !c.is_alphanumeric())
-                .filter(|word| !word.is_empty())
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
+        // Each line's words go straight into the output (flat_map would
+        // need them collected into a Vec per line first).
+        .flat_map_into(|line, words| {
+            words.extend(
+                line.split(|c: char| !c.is_alphanumeric())
+                    .filter(|word| !word.is_empty())
+                    .map(str::to_lowercase),
+            )
         })
         .map(|word| (word, 1u64))
         .reduce_by_key(|a, b| a + b, None)

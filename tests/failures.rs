@@ -66,33 +66,44 @@ fn a_panic_in_map_partitions_and_in_a_merge_is_reported() {
 }
 
 #[test]
-fn flat_map_reports_failures_before_and_inside_it_instead_of_a_short_result() {
+fn flat_maps_report_failures_before_and_inside_them_instead_of_a_short_result() {
     for (pool, ctx) in contexts() {
-        // The upstream map fails in its fourth batch, while flat_map holds
-        // part of an output batch.
-        let upstream_failure = ctx
-            .parallelize(0..20_000, 1)
-            .map(|x| {
-                assert!(x != 15_000, "upstream stops here");
-                x
+        // The upstream map fails in its fourth batch, while the flat map
+        // holds part of an output batch (a quarter of each input batch).
+        let upstream = ctx.parallelize(0..20_000, 1).map(|x| {
+            assert!(x != 15_000, "upstream stops here");
+            x
+        });
+        let failures = [
+            upstream.flat_map(|x| (x % 4 == 0).then_some(x)).collect(),
+            upstream
+                .flat_map_into(|x, out| out.extend((x % 4 == 0).then_some(x)))
+                .collect(),
+        ];
+        for failure in failures {
+            assert!(
+                matches!(&failure, Err(Error::Task { rdd, message, .. })
+                    if rdd.starts_with("map[") && message.contains("upstream stops here")),
+                "{pool}: {failure:?}"
+            );
+        }
+        // The closure panics after more than a batch of output.
+        let big = ctx.parallelize(vec![10_000], 1);
+        let failures = [
+            big.flat_map(|n| (0..n).inspect(|i| assert!(*i < 9_000, "expansion stops here")))
+                .count(),
+            big.flat_map_into(|n, out| {
+                out.extend((0..n).inspect(|i| assert!(*i < 9_000, "expansion stops here")))
             })
-            .flat_map(|x| (x % 4 == 0).then_some(x))
-            .collect();
-        assert!(
-            matches!(&upstream_failure, Err(Error::Task { rdd, message, .. })
-                if rdd.starts_with("map[") && message.contains("upstream stops here")),
-            "{pool}: {upstream_failure:?}"
-        );
-        // The closure's own iterator panics after more than a batch of output.
-        let expansion_failure = ctx
-            .parallelize(vec![10_000], 1)
-            .flat_map(|n| (0..n).inspect(|i| assert!(*i < 9_000, "expansion stops here")))
-            .count();
-        assert!(
-            matches!(&expansion_failure, Err(Error::Task { rdd, message, .. })
-                if rdd.starts_with("flat_map[") && message.contains("expansion stops here")),
-            "{pool}: {expansion_failure:?}"
-        );
+            .count(),
+        ];
+        for (failure, operation) in failures.iter().zip(["flat_map[", "flat_map_into["]) {
+            assert!(
+                matches!(failure, Err(Error::Task { rdd, message, .. })
+                    if rdd.starts_with(operation) && message.contains("expansion stops here")),
+                "{pool}: {failure:?}"
+            );
+        }
     }
 }
 

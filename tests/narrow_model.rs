@@ -35,7 +35,7 @@ proptest! {
     }
 
     #[test]
-    fn flat_map_expanding_across_batches_matches_the_model(
+    fn flat_maps_expanding_across_batches_match_the_model(
         sizes in proptest::collection::vec(prop_oneof![0..3usize, 3000..9000usize], 0..12)
     ) {
         // Elements expanding into nothing and into more than a batch's worth.
@@ -52,6 +52,10 @@ proptest! {
                     .flat_map(|(index, size)| (0..size).map(move |i| (index, i)));
                 prop_assert_eq!(rdd.collect().unwrap(), expected.clone(), "{} with {} partitions", pool, n);
                 prop_assert_eq!(rdd.count().unwrap(), expected.len() as u64);
+                let pushed = ctx
+                    .parallelize(indexed.clone(), n)
+                    .flat_map_into(|(index, size), out| out.extend((0..size).map(|i| (index, i))));
+                prop_assert_eq!(pushed.collect().unwrap(), expected.clone(), "flat_map_into on {} with {} partitions", pool, n);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Plan nodes, one file per kind: sources, narrow adaptors, unions, pipes.
 
 pub(crate) mod cogroup;
+pub(crate) mod expand;
 pub(crate) mod file;
 pub(crate) mod narrow;
 pub(crate) mod pipe;

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use super::{Data, ErasedPartitioner, Rdd};
 use crate::Result;
 use crate::nodes::cogroup::{CoGroupNode, Side};
-use crate::nodes::narrow::{BatchMapNode, FlatMapNode};
+use crate::nodes::expand::{ExpandNode, iterator_expansion};
+use crate::nodes::narrow::BatchMapNode;
 use crate::nodes::shuffled::{
     Aggregator, CombineTable, Exchange, PartitionNode, ShuffledNode, combining_writer,
     iter_batches, merge_combiners, pair_writer, table_batches,
@@ -136,9 +137,12 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
         I: IntoIterator<Item = U>,
         I::IntoIter: Send + 'static,
     {
-        let node = FlatMapNode::new(self.clone(), move |(key, value)| WithKey {
+        let with_key = Arc::new(move |(key, value)| WithKey {
             key: Some(key),
             values: f(value).into_iter().peekable(),
+        });
+        let node = ExpandNode::new(self.clone(), move |upstream| {
+            iterator_expansion(Arc::clone(&with_key), upstream)
         });
         Rdd::from_partitioned_node(
             self.context(),

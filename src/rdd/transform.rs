@@ -5,7 +5,8 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 use super::{Data, PartitionIter, Rdd, sample};
-use crate::nodes::narrow::{BatchMapNode, FlatMapNode, MapPartitionsNode};
+use crate::nodes::expand::{ExpandNode, iterator_expansion, pushed_expansion};
+use crate::nodes::narrow::{BatchMapNode, MapPartitionsNode};
 use crate::nodes::pipe::PipeNode;
 use crate::nodes::source::InvalidNode;
 use crate::nodes::union::{CoalesceNode, UnionNode};
@@ -70,11 +71,36 @@ impl<T: Data> Rdd<T> {
         I: IntoIterator<Item = U>,
         I::IntoIter: Send + 'static,
     {
-        Rdd::from_node(
-            self.context(),
-            "flat_map",
-            FlatMapNode::new(self.clone(), f),
-        )
+        let f = Arc::new(f);
+        let node = ExpandNode::new(self.clone(), move |upstream| {
+            iterator_expansion(Arc::clone(&f), upstream)
+        });
+        Rdd::from_node(self.context(), "flat_map", node)
+    }
+
+    /// Like [`flat_map`](Rdd::flat_map), but `f` pushes each element's
+    /// results into the output instead of returning them: they may borrow
+    /// from the element, so no intermediate collection is built (a line's
+    /// words go straight into the output without a `Vec` per line).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["to be".to_string(), "or not".to_string()], 2)
+    ///     .flat_map_into(|line, out| out.extend(line.split(' ').map(str::to_string)));
+    /// assert_eq!(words.collect()?, ["to", "be", "or", "not"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn flat_map_into<U: Data>(
+        &self,
+        f: impl Fn(T, &mut Vec<U>) + Send + Sync + 'static,
+    ) -> Rdd<U> {
+        let f = Arc::new(f);
+        let node = ExpandNode::new(self.clone(), move |upstream| {
+            pushed_expansion(Arc::clone(&f), upstream)
+        });
+        Rdd::from_node(self.context(), "flat_map_into", node)
     }
 
     /// Keeps the elements for which `predicate` is true.
