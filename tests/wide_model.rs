@@ -318,3 +318,30 @@ fn sampling_with_replacement_by_key_follows_the_fractions() {
         .count();
     assert!(bad.is_err());
 }
+
+#[test]
+fn sorted_partitions_hold_even_shares_of_distinct_keys() {
+    // Well-mixed distinct keys: the sampled ranges should split them evenly,
+    // so that no output partition's sort makes the others wait.
+    let keys: Vec<(u64, ())> = (0..200_000u64)
+        .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17), ()))
+        .collect();
+    for (pool, ctx) in contexts() {
+        for partitions in [2, 4, 8] {
+            let sizes: Vec<usize> = ctx
+                .parallelize(keys.clone(), 3)
+                .sort_by_key(true, Some(partitions))
+                .glom()
+                .collect()
+                .unwrap()
+                .iter()
+                .map(Vec::len)
+                .collect();
+            let even = keys.len() / partitions;
+            assert!(
+                sizes.iter().all(|size| size.abs_diff(even) * 10 <= even),
+                "{pool}: {partitions} ranges of sizes {sizes:?}, each should be within 10% of {even}"
+            );
+        }
+    }
+}
