@@ -6,6 +6,14 @@
 //! chain of them runs inside one task with one dynamic call per batch, not per
 //! element. Wide operations are nodes whose parents are behind a shuffle
 //! dependency: the scheduler materialises those before computing the node.
+//!
+//! The price of type-erased RDD handles: each narrow step is its own pass
+//! over a batch (in place where the element type stays the same), because
+//! an `Rdd<T>` does not know the concrete closures behind its parent. A
+//! chain written as one iterator expression compiles into a single loop
+//! instead; on `map.filter.map.sum` over integers, the passes cost about a
+//! quarter more than that loop. A batch of 4096 stays in the L1 cache
+//! between passes; smaller batches cost more per batch, larger ones spill.
 
 use std::sync::Arc;
 

@@ -108,6 +108,36 @@ fn flat_maps_report_failures_before_and_inside_them_instead_of_a_short_result() 
 }
 
 #[test]
+fn partition_iterators_report_an_upstream_failure_instead_of_a_short_partition() {
+    for (pool, ctx) in contexts() {
+        // Partition 0 fails in its third batch: by then its iterator has
+        // handed out whole batches, one element at a time or folded.
+        let upstream = ctx.range(0, 30_000, 1, 2).map(|x| {
+            assert!(x != 9_000, "upstream stops here");
+            x
+        });
+        let failures = [
+            upstream.map_partitions(|part| part.map(|x| x + 1)).count(),
+            upstream
+                .map_partitions(|part| std::iter::once(part.sum::<i64>()))
+                .count(),
+            upstream
+                .foreach_partition(|part| {
+                    part.count();
+                })
+                .map(|()| 0),
+        ];
+        for failure in failures {
+            assert!(
+                matches!(&failure, Err(Error::Task { rdd, partition: 0, message })
+                    if rdd.starts_with("map[") && message.contains("upstream stops here")),
+                "{pool}: {failure:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_context_and_pool_stay_usable_after_failures() {
     for (pool, ctx) in contexts() {
         let failing = ctx

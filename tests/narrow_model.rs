@@ -61,6 +61,22 @@ proptest! {
     }
 
     #[test]
+    fn partition_iterators_cross_batches_like_the_model(len in 0..30_000i64, n in 1..5usize) {
+        // Partitions of several batches, read element by element and folded.
+        let data: Vec<i64> = (0..len).collect();
+        let model = slices(&data, n);
+        for (pool, ctx) in contexts() {
+            let rdd = ctx.range(0, len, 1, n);
+            let sums: Vec<i64> = model.iter().map(|part| part.iter().sum()).collect();
+            let folded = rdd.map_partitions(|part| std::iter::once(part.sum::<i64>()));
+            prop_assert_eq!(folded.collect().unwrap(), sums, "fold on {}", pool);
+            let stepped = rdd.map_partitions(|part| part.filter(|x| x % 3 != 0).map(|x| x * 2));
+            let expected: Vec<i64> = data.iter().filter(|x| *x % 3 != 0).map(|x| x * 2).collect();
+            prop_assert_eq!(stepped.collect().unwrap(), expected, "next on {}", pool);
+        }
+    }
+
+    #[test]
     fn partition_wise_operations_match_spark_slicing(data in data()) {
         for (pool, ctx) in contexts() {
             for n in partition_counts(data.len()) {

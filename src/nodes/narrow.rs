@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
-use crate::rdd::{Data, PartitionIter, Rdd, lock};
+use crate::rdd::{Data, Rdd, lock};
 use crate::{Error, Result};
 
 /// Applies a batch function to every batch of the parent's partition.
@@ -105,37 +105,91 @@ pub(crate) type FailureSlot = Arc<Mutex<Option<Error>>>;
 /// left in the returned slot for the consumer to report.
 pub(crate) fn elements_of<T: Data>(batches: Batches<T>) -> (PartitionIter<T>, FailureSlot) {
     let failure = FailureSlot::default();
-    let elements = Elements {
+    let elements = PartitionIter {
         batches,
         current: Vec::new().into_iter(),
         failure: Arc::clone(&failure),
     };
-    (Box::new(elements), failure)
+    (elements, failure)
 }
 
-struct Elements<T> {
+/// The elements of one partition as user code sees them, for example in
+/// [`Rdd::map_partitions`]: an iterator that pulls the partition's batches
+/// as it goes. It is a concrete type, so an iterator chain built on it
+/// compiles into one loop.
+///
+/// When computing the partition fails, the iterator ends early and the
+/// action or transformation using it reports the error.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling::PartitionIter;
+///
+/// let ctx = sparkling::Context::new();
+/// let evens = |part: PartitionIter<i64>| part.filter(|x| x % 2 == 0).map(|x| x * 10);
+/// assert_eq!(ctx.range(0, 6, 1, 2).map_partitions(evens).collect()?, [0, 20, 40]);
+/// # Ok::<(), sparkling::Error>(())
+/// ```
+pub struct PartitionIter<T> {
     batches: Batches<T>,
     current: std::vec::IntoIter<T>,
     failure: FailureSlot,
 }
 
-impl<T: Data> Iterator for Elements<T> {
-    type Item = T;
-
-    fn next(&mut self) -> Option<T> {
+impl<T: Send + 'static> PartitionIter<T> {
+    /// Moves to the next non-empty batch; false at the end or on an error
+    /// (left in the failure slot).
+    #[cold]
+    fn next_batch(&mut self) -> bool {
         loop {
-            if let Some(element) = self.current.next() {
-                return Some(element);
-            }
-            match self.batches.next()? {
-                Ok(batch) => self.current = batch.into_iter(),
-                Err(error) => {
+            match self.batches.next() {
+                Some(Ok(batch)) if batch.is_empty() => {}
+                Some(Ok(batch)) => {
+                    self.current = batch.into_iter();
+                    return true;
+                }
+                Some(Err(error)) => {
                     *lock(&self.failure) = Some(error);
                     self.batches = Box::new(std::iter::empty());
-                    return None;
+                    return false;
                 }
+                None => return false,
             }
         }
+    }
+}
+
+impl<T: Send + 'static> Iterator for PartitionIter<T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        match self.current.next() {
+            Some(element) => Some(element),
+            None if self.next_batch() => self.current.next(),
+            None => None,
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.current.len(), None)
+    }
+
+    fn fold<B, F: FnMut(B, T) -> B>(mut self, init: B, mut f: F) -> B {
+        let mut accumulator = std::mem::take(&mut self.current).fold(init, &mut f);
+        while self.next_batch() {
+            accumulator = std::mem::take(&mut self.current).fold(accumulator, &mut f);
+        }
+        accumulator
+    }
+}
+
+impl<T> std::fmt::Debug for PartitionIter<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartitionIter")
+            .field("in_batch", &self.current.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -154,7 +208,11 @@ impl<I: Iterator> Iterator for Rebatch<I> {
         if self.finished {
             return None;
         }
-        let batch: Vec<I::Item> = self.output.by_ref().take(BATCH_SIZE).collect();
+        let mut batch = Vec::with_capacity(BATCH_SIZE);
+        self.output
+            .by_ref()
+            .take(BATCH_SIZE)
+            .for_each(|element| batch.push(element));
         if let Some(error) = lock(&self.failure).take() {
             self.finished = true;
             return Some(Err(error));

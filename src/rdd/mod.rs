@@ -29,9 +29,7 @@ pub trait Data: Clone + Send + Sync + 'static {}
 
 impl<T: Clone + Send + Sync + 'static> Data for T {}
 
-/// The elements of one partition as seen by user code, for example in
-/// [`Rdd::map_partitions`].
-pub type PartitionIter<T> = Box<dyn Iterator<Item = T> + Send>;
+pub use crate::nodes::narrow::PartitionIter;
 
 /// Where a persisted RDD keeps its computed partitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
