@@ -125,6 +125,20 @@ fn s3_round_trip_with_builder_options() {
             .map(|l| l.split_whitespace().count())
             .sum::<usize>()
     );
+    let single = format!("s3://{bucket}/engine/{}.txt.gz", unique("single"));
+    data.save_as_single_text_file(&single, false).unwrap();
+    assert_eq!(
+        ctx.text_file(&single, 0).unwrap().collect().unwrap(),
+        lines()
+    );
+    assert!(data.save_as_single_text_file(&single, false).is_err());
+    ctx.parallelize(["replaced"], 1)
+        .save_as_single_text_file(&single, true)
+        .unwrap();
+    assert_eq!(
+        ctx.text_file(&single, 0).unwrap().collect().unwrap(),
+        ["replaced"]
+    );
     match ctx.text_file(&format!("s3://{bucket}/engine/no-such-key.txt"), 1) {
         Err(error) => assert!(error.to_string().contains("no-such-key.txt"), "{error}"),
         Ok(_) => panic!("a missing key gave an RDD"),
@@ -157,6 +171,21 @@ fn hdfs_round_trip_with_builder_options() {
         .collect();
     expected.sort();
     assert_eq!(back, expected);
+    let single = format!("{base}/{}.bz2", unique("single"));
+    counts
+        .map(|(word, count)| format!("{word}\t{count}"))
+        .save_as_single_text_file(&single, false)
+        .unwrap();
+    let mut back = ctx.text_file(&single, 0).unwrap().collect().unwrap();
+    back.sort();
+    assert_eq!(back, expected);
+    ctx.parallelize(["replaced"], 1)
+        .save_as_single_text_file(&single, true)
+        .unwrap();
+    assert_eq!(
+        ctx.text_file(&single, 0).unwrap().collect().unwrap(),
+        ["replaced"]
+    );
     match ctx.text_file(&format!("{base}/does-not-exist"), 1) {
         Err(error) => assert!(error.to_string().contains("does-not-exist"), "{error}"),
         Ok(_) => panic!("a missing HDFS path gave an RDD"),

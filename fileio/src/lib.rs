@@ -76,6 +76,7 @@ mod options;
 mod output;
 mod pattern;
 mod records;
+mod single;
 mod split;
 mod whole;
 
@@ -91,6 +92,7 @@ pub use location::{Location, Scheme};
 pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
 pub use records::Records;
+pub use single::SingleFileWriter;
 pub use split::{DEFAULT_BLOCK_SIZE, Split, plan_splits, plan_splits_with_block_size};
 pub use whole::{
     open_lines, open_lines_with, read_bytes, read_bytes_with, read_text, read_text_with,

@@ -288,6 +288,15 @@ impl Location {
         }
     }
 
+    /// The location of `name` next to this one, in the same directory.
+    pub(crate) fn sibling(&self, name: &str) -> Location {
+        let path = self.path.trim_end_matches('/');
+        match path.rsplit_once('/') {
+            Some((parent, _)) => self.with_path(&format!("{parent}/{name}")),
+            None => self.with_path(name),
+        }
+    }
+
     /// The last path component, if there is one.
     ///
     /// # Examples
@@ -330,6 +339,20 @@ impl fmt::Display for Location {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sibling_shares_the_directory_scheme_and_authority() {
+        for (text, sibling) in [
+            ("/data/out.txt", "/data/.tmp"),
+            ("out.txt", ".tmp"),
+            ("dir/out.txt", "dir/.tmp"),
+            ("hdfs://nn:9870/a/b.gz", "hdfs://nn:9870/a/.tmp"),
+            ("s3://bucket/key", "s3://bucket/.tmp"),
+        ] {
+            let location = Location::parse(text).unwrap();
+            assert_eq!(location.sibling(".tmp").to_string(), sibling, "{text}");
+        }
+    }
 
     #[test]
     fn local_forms_all_parse_to_the_same_path() {

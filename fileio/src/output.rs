@@ -22,6 +22,18 @@ const SUCCESS_MARKER: &str = "_SUCCESS";
 /// Distinguishes jobs started by this process.
 static JOB_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A name no other job of this or another process uses.
+pub(crate) fn new_job_id() -> String {
+    format!(
+        "job-{:x}-{:x}-{}",
+        std::process::id(),
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos()),
+        JOB_COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// The name of part `index` with `codec`'s extension, e.g. `part-00003.gz`.
 ///
 /// # Examples
@@ -263,14 +275,7 @@ impl OutputJob {
         if existing.is_some() && !keep_until_commit {
             fs.delete(&target, true)?;
         }
-        let job_id = format!(
-            "job-{:x}-{:x}-{}",
-            std::process::id(),
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |elapsed| elapsed.as_nanos()),
-            JOB_COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let job_id = new_job_id();
         let staging = match protocol {
             CommitProtocol::RenameFromTemporary => target.join(STAGING_DIRECTORY).join(&job_id),
             CommitProtocol::WriteInPlace => target.clone(),

@@ -3,7 +3,7 @@
 use std::fmt::{Display, Write as _};
 
 use serde::Serialize;
-use sparkling_fileio::{Codec, OutputJob};
+use sparkling_fileio::{Codec, OutputJob, SingleFileWriter};
 
 use super::{Data, Rdd};
 use crate::scheduler::run_job;
@@ -151,6 +151,46 @@ impl<T: Data> Rdd<T> {
             let _ = write!(line, "{element}");
             Ok(())
         })
+    }
+
+    /// Writes the elements as text lines into one file at `path` (a path or
+    /// URL), compressed by the codec its extension names (`.gz`, `.bz2`):
+    /// for small outputs that should not be a directory of parts. The
+    /// partitions are computed one at a time and streamed to the file in
+    /// order ([`to_local_iterator`](Rdd::to_local_iterator)), so only one
+    /// partition is held in memory and the writing is not parallel.
+    ///
+    /// Atomic like [`save_as_text_file`](Rdd::save_as_text_file): the file
+    /// appears only when every element was written; a failed job leaves
+    /// the target as it was. An existing target is an error unless
+    /// `overwrite`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("squares.txt.gz");
+    /// let path = path.to_str().unwrap();
+    /// let ctx = sparkling::Context::new();
+    /// ctx.range(1, 4, 1, 2).map(|x| x * x).save_as_single_text_file(path, false)?;
+    /// assert_eq!(ctx.text_file(path, 0)?.collect()?, ["1", "4", "9"]);
+    /// assert!(ctx.range(0, 1, 1, 1).save_as_single_text_file(path, false).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_as_single_text_file(&self, path: &str, overwrite: bool) -> Result<()>
+    where
+        T: Display,
+    {
+        let file_io = self.context().file_io_options();
+        let mut file = SingleFileWriter::create(path, overwrite, file_io)?;
+        let mut line = String::new();
+        for element in self.to_local_iterator() {
+            line.clear();
+            // Writing into a String cannot fail.
+            let _ = write!(line, "{}", element?);
+            file.write_line(&line)?;
+        }
+        Ok(file.commit()?)
     }
 
     /// Writes the elements as JSON lines into the directory `dir`, as

@@ -1,0 +1,181 @@
+//! One output file, written atomically. Spark writes directories of parts;
+//! a small result often wants to be a single file instead.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use crate::codec::Codec;
+use crate::error::{Error, Result};
+use crate::fs::{CommitProtocol, FileSystem, FileWriter, filesystem_for_with};
+use crate::location::Location;
+use crate::options::FileIoOptions;
+use crate::output::new_job_id;
+
+/// A single text file being written at a path or URL, compressed by the
+/// codec its extension names (`.gz`, `.bz2`), and visible only once
+/// [`commit`](SingleFileWriter::commit) succeeds: dropping the writer
+/// uncommitted, or a failed write, leaves the target as it was.
+///
+/// On filesystems with rename the content goes to a hidden sibling
+/// (`.name.job-….tmp`, skipped by readers) renamed over the target on
+/// commit; on object stores the object appears when its upload completes.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileIoOptions, Location, SingleFileWriter, Utf8Mode, read_text};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("counts.txt.gz");
+/// let path = path.to_str().unwrap();
+/// let mut file = SingleFileWriter::create(path, false, &FileIoOptions::new()).unwrap();
+/// file.write_line("a\t1").unwrap();
+/// file.write_line("b\t2").unwrap();
+/// file.commit().unwrap();
+/// let text = read_text(&Location::parse(path).unwrap(), Utf8Mode::Strict).unwrap();
+/// assert_eq!(text, "a\t1\nb\t2\n");
+/// assert!(SingleFileWriter::create(path, false, &FileIoOptions::new()).is_err());
+/// ```
+pub struct SingleFileWriter {
+    fs: Arc<dyn FileSystem>,
+    target: Location,
+    /// Where the content is written until commit (the target itself on
+    /// object stores).
+    staging: Location,
+    /// Whether an existing target is replaced on commit.
+    overwrite: bool,
+    writer: Option<Box<dyn FileWriter>>,
+}
+
+impl SingleFileWriter {
+    /// Starts writing `target`. An existing target is
+    /// [`Error::AlreadyExists`] unless `overwrite`, in which case it is
+    /// replaced on commit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{Error, FileIoOptions, SingleFileWriter};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let taken = dir.path().to_str().unwrap();
+    /// let refused = SingleFileWriter::create(taken, false, &FileIoOptions::new());
+    /// assert!(matches!(refused, Err(Error::AlreadyExists { .. })));
+    /// ```
+    pub fn create(target: &str, overwrite: bool, options: &FileIoOptions) -> Result<Self> {
+        let target = Location::parse(target)?;
+        let fs = filesystem_for_with(&target, options)?;
+        match fs.status(&target) {
+            Ok(_) if !overwrite => {
+                return Err(Error::AlreadyExists {
+                    path: target.to_string(),
+                });
+            }
+            Ok(_) | Err(Error::NotFound { .. }) => {}
+            Err(other) => return Err(other),
+        }
+        let name = target.file_name().ok_or_else(|| Error::InvalidPath {
+            path: target.to_string(),
+            reason: "a single output file needs a file name".to_string(),
+        })?;
+        let staging = match fs.commit_protocol() {
+            CommitProtocol::RenameFromTemporary => {
+                target.sibling(&format!(".{name}.{}.tmp", new_job_id()))
+            }
+            CommitProtocol::WriteInPlace => target.clone(),
+        };
+        let codec = Codec::for_path(name);
+        let writer = codec.encode(fs.create(&staging)?, staging.to_string());
+        Ok(SingleFileWriter {
+            fs,
+            target,
+            staging,
+            overwrite,
+            writer: Some(writer),
+        })
+    }
+
+    /// Writes `line` and a `\n`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileIoOptions, SingleFileWriter};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("one.txt");
+    /// let mut file = SingleFileWriter::create(path.to_str().unwrap(), false, &FileIoOptions::new()).unwrap();
+    /// file.write_line(b"raw bytes").unwrap();
+    /// drop(file); // never committed: nothing is left
+    /// assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    /// ```
+    pub fn write_line(&mut self, line: impl AsRef<[u8]>) -> Result<()> {
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(Error::JobFinished {
+                path: self.target.to_string(),
+                state: "committed",
+            });
+        };
+        let written = writer
+            .write_all(line.as_ref())
+            .and_then(|()| writer.write_all(b"\n"));
+        written.map_err(|err| Error::from_io(self.staging.to_string(), err))
+    }
+
+    /// Completes the file and makes it visible at the target.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileIoOptions, SingleFileWriter};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("one.txt");
+    /// std::fs::write(&path, "old\n").unwrap();
+    /// let mut file = SingleFileWriter::create(path.to_str().unwrap(), true, &FileIoOptions::new()).unwrap();
+    /// file.write_line("new").unwrap();
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "old\n");
+    /// file.commit().unwrap();
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+    /// ```
+    pub fn commit(mut self) -> Result<()> {
+        if let Some(writer) = self.writer.take() {
+            writer.finish()?;
+        }
+        if self.staging == self.target {
+            return Ok(());
+        }
+        // Rename replaces a file; a directory in the way goes first.
+        let directory_in_the_way = self.overwrite
+            && self
+                .fs
+                .status(&self.target)
+                .is_ok_and(|status| status.is_dir);
+        if directory_in_the_way {
+            self.fs.delete(&self.target, true)?;
+        }
+        self.fs.rename(&self.staging, &self.target)?;
+        self.staging = self.target.clone();
+        Ok(())
+    }
+}
+
+impl Drop for SingleFileWriter {
+    fn drop(&mut self) {
+        // An unfinished upload is abandoned by its writer; a staged file
+        // is removed. Best effort: errors cannot be reported from here.
+        drop(self.writer.take());
+        if self.staging != self.target {
+            let _ = self.fs.delete(&self.staging, false);
+        }
+    }
+}
+
+impl std::fmt::Debug for SingleFileWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SingleFileWriter")
+            .field("target", &self.target)
+            .field("staging", &self.staging)
+            .finish_non_exhaustive()
+    }
+}
