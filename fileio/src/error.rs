@@ -198,12 +198,10 @@ impl Error {
     pub fn from_io(path: impl Into<String>, source: io::Error) -> Error {
         // A remote filesystem's error carried through `Read` keeps its own
         // variant and location.
-        if source.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-            if let Some(Ok(carried)) = source.into_inner().map(|inner| inner.downcast::<Error>()) {
-                return *carried;
-            }
-            unreachable!("checked to carry an Error");
-        }
+        let source = match source.downcast::<Error>() {
+            Ok(carried) => return carried,
+            Err(source) => source,
+        };
         let path = path.into();
         match source.kind() {
             io::ErrorKind::NotFound => Error::NotFound { path },
@@ -270,6 +268,18 @@ mod tests {
         let other = Error::from_io("p", io::Error::other("disk on fire"));
         assert!(matches!(other, Error::Io { .. }));
         assert!(other.to_string().contains("disk on fire"));
+    }
+
+    #[test]
+    fn an_error_carried_through_io_keeps_its_variant_and_location() {
+        let carried = io::Error::other(Error::NotFound {
+            path: "s3://bucket/key".into(),
+        });
+        let err = Error::from_io("the reader's path", carried);
+        assert!(
+            matches!(&err, Error::NotFound { path } if path == "s3://bucket/key"),
+            "{err:?}"
+        );
     }
 
     #[test]
