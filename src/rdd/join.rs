@@ -66,18 +66,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ) -> Rdd<(K, (V, W))> {
         let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
         self.two_sided("join", other, partitioner, |(left, right)| {
-            let table = ChainTable::build(left)?;
-            Ok(Box::new(right.map(move |batch| {
-                let mut out = Vec::new();
-                for (key, w) in batch? {
-                    if let Some(chain) = table.chain(&key) {
-                        for v in table.values(chain) {
-                            out.push((key.clone(), (v.clone(), w.clone())));
-                        }
-                    }
-                }
-                Ok(out)
-            })))
+            hash_join(left, right, |v, w| (v.clone(), w.clone()), None)
         })
     }
 
@@ -103,21 +92,8 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ) -> Rdd<(K, (V, Option<W>))> {
         let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
         self.two_sided("left_outer_join", other, partitioner, |(left, right)| {
-            let table = ChainTable::build(right)?;
-            Ok(Box::new(left.map(move |batch| {
-                let mut out = Vec::new();
-                for (key, v) in batch? {
-                    match table.chain(&key) {
-                        Some(chain) => {
-                            for w in table.values(chain) {
-                                out.push((key.clone(), (v.clone(), Some(w.clone()))));
-                            }
-                        }
-                        None => out.push((key, (v, None))),
-                    }
-                }
-                Ok(out)
-            })))
+            let matched = |w: &W, v: &V| (v.clone(), Some(w.clone()));
+            hash_join(right, left, matched, Some(|v| (v, None)))
         })
     }
 
@@ -144,21 +120,8 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ) -> Rdd<(K, (Option<V>, W))> {
         let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
         self.two_sided("right_outer_join", other, partitioner, |(left, right)| {
-            let table = ChainTable::build(left)?;
-            Ok(Box::new(right.map(move |batch| {
-                let mut out = Vec::new();
-                for (key, w) in batch? {
-                    match table.chain(&key) {
-                        Some(chain) => {
-                            for v in table.values(chain) {
-                                out.push((key.clone(), (Some(v.clone()), w.clone())));
-                            }
-                        }
-                        None => out.push((key, (None, w))),
-                    }
-                }
-                Ok(out)
-            })))
+            let matched = |v: &V, w: &W| (Some(v.clone()), w.clone());
+            hash_join(left, right, matched, Some(|w| (None, w)))
         })
     }
 
@@ -359,6 +322,38 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
                 .unwrap_or_else(|| Arc::new(crate::HashPartitioner::new(self.num_partitions())))),
         }
     }
+}
+
+/// The pairs of `probed` matched against a hash table of `built`, in the
+/// order `probed` arrives: `matched(b, p)` for every pair of values with the
+/// same key (in `built`'s order), and, when `unmatched` is given,
+/// `unmatched(p)` for a key missing from `built`.
+fn hash_join<K, B, P, O>(
+    built: Batches<(K, B)>,
+    probed: Batches<(K, P)>,
+    matched: impl Fn(&B, &P) -> O + Send + 'static,
+    unmatched: Option<fn(P) -> O>,
+) -> Result<Batches<(K, O)>>
+where
+    K: Data + Hash + Eq,
+    B: Data,
+    P: Data,
+    O: Data,
+{
+    let table = ChainTable::build(built)?;
+    Ok(Box::new(probed.map(move |batch| {
+        let mut out = Vec::new();
+        for (key, p) in batch? {
+            match (table.chain(&key), unmatched) {
+                (Some(chain), _) => {
+                    out.extend(table.values(chain).map(|b| (key.clone(), matched(b, &p))));
+                }
+                (None, Some(unmatched)) => out.push((key, unmatched(p))),
+                (None, None) => {}
+            }
+        }
+        Ok(out)
+    })))
 }
 
 /// The values of one side of a join, chained by key in arrival order.
