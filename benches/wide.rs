@@ -18,7 +18,7 @@ mod harness;
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,34 +97,13 @@ fn main() {
         ratios.push(("word_count", 1.3));
     }
     criterion.final_summary();
-    println!("\nengine / baseline (medians, {} threads):", setup.threads);
-    for (name, target) in ratios {
-        let group = setup.output.join(format!("wide_{name}"));
-        match (
-            median(&group.join("baseline")),
-            median(&group.join("engine")),
-        ) {
-            (Some(baseline), Some(engine)) => {
-                let ratio = engine / baseline;
-                let verdict = if ratio <= target { "ok" } else { "MISSED" };
-                println!(
-                    "  {name:<14} baseline {:>9.1} ms  engine {:>9.1} ms  ratio {ratio:.2} (target <= {target}) {verdict}",
-                    baseline / 1e6,
-                    engine / 1e6
-                );
-            }
-            _ => println!("  {name:<14} no estimates found under {}", group.display()),
-        }
+    if harness::measuring() {
+        println!("\nengine / baseline (medians, {} threads):", setup.threads);
     }
-}
-
-/// The median estimate (ns) criterion saved for one benchmark.
-fn median(dir: &Path) -> Option<f64> {
-    let text = std::fs::read_to_string(dir.join("new").join("estimates.json")).ok()?;
-    let after = &text[text.find("\"median\"")?..];
-    let after = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = after.find([',', '}'])?;
-    after[..end].trim().parse().ok()
+    for (name, target) in ratios {
+        let group = format!("wide_{name}");
+        harness::report_ratio(&setup.output, &group, "baseline", "engine", target);
+    }
 }
 
 fn reduce_by_key(criterion: &mut Criterion, setup: &Setup) {

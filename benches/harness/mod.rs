@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each bench binary uses part of this module
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 // Every benchmark runs both sides on mimalloc, as the README advises for
@@ -64,35 +65,6 @@ pub fn compare(
     ratio
 }
 
-/// Times `rounds` samples of `per_sample` calls of `f`, prints the median
-/// time of one call against an absolute `target`.
-pub fn per_call(
-    name: &str,
-    target: Duration,
-    rounds: usize,
-    per_sample: u32,
-    mut f: impl FnMut(),
-) -> Duration {
-    f();
-    if !measuring() {
-        println!("{name:<48} smoke run: ran once, not measured");
-        return Duration::ZERO;
-    }
-    let samples = (0..rounds)
-        .map(|_| {
-            time(|| {
-                for _ in 0..per_sample {
-                    f();
-                }
-            }) / per_sample
-        })
-        .collect();
-    let one = median(samples);
-    let verdict = if one <= target { "ok" } else { "MISSED" };
-    println!("{name:<48} median {one:>12.3?} per call (target <= {target:?}) {verdict}");
-    one
-}
-
 fn time(mut f: impl FnMut()) -> Duration {
     let start = Instant::now();
     f();
@@ -102,4 +74,59 @@ fn time(mut f: impl FnMut()) -> Duration {
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
+}
+
+/// The median time (ns) criterion saved for the benchmark `name` of
+/// `group` under `output` (criterion's output directory), if it ran.
+pub fn criterion_median(output: &Path, group: &str, name: &str) -> Option<f64> {
+    let path = output
+        .join(group)
+        .join(name)
+        .join("new")
+        .join("estimates.json");
+    let estimates: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
+}
+
+/// Prints the ratio of two criterion medians of `group` (engine over
+/// baseline) against `target` (nothing in a smoke test, where the saved
+/// estimates would be an earlier run's).
+pub fn report_ratio(output: &Path, group: &str, baseline: &str, engine: &str, target: f64) {
+    if !measuring() {
+        return;
+    }
+    match (
+        criterion_median(output, group, baseline),
+        criterion_median(output, group, engine),
+    ) {
+        (Some(baseline), Some(engine)) => {
+            let ratio = engine / baseline;
+            let verdict = if ratio <= target { "ok" } else { "MISSED" };
+            println!(
+                "  {group:<24} baseline {:>9.3} ms  engine {:>9.3} ms  ratio {ratio:.2} (target <= {target}) {verdict}",
+                baseline / 1e6,
+                engine / 1e6
+            );
+        }
+        _ => println!("  {group:<24} not measured (no criterion estimates)"),
+    }
+}
+
+/// Prints one criterion median of `group` against an absolute `target`
+/// (nothing in a smoke test).
+pub fn report_time(output: &Path, group: &str, name: &str, target: Duration) {
+    if !measuring() {
+        return;
+    }
+    match criterion_median(output, group, name) {
+        Some(median) => {
+            let median = Duration::from_secs_f64(median / 1e9);
+            let verdict = if median <= target { "ok" } else { "MISSED" };
+            println!(
+                "  {group}/{name:<20} median {median:>10.3?} (target <= {target:?}) {verdict}"
+            );
+        }
+        None => println!("  {group}/{name:<20} not measured (no criterion estimates)"),
+    }
 }
