@@ -1,8 +1,10 @@
 //! Flat maps: nodes where one element may become any number of elements.
 //!
-//! The outputs are cut into batches of at most [`BATCH_SIZE`] elements (an
-//! element expanding into a million does not make one huge batch), and an
-//! upstream error is reported after the outputs that came before it.
+//! The outputs are cut into batches of [`BATCH_SIZE`] elements, so that an
+//! element expanding into a million does not make one huge batch (with
+//! `flat_map_into`, the outputs of the element that fills a batch all go
+//! into it, past that size). An upstream error is reported after the
+//! outputs that came before it.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
