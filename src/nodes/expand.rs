@@ -9,8 +9,9 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::nodes::narrow::{FailureSlot, elements_of};
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
-use crate::rdd::{Data, Rdd};
+use crate::rdd::{Data, PartitionIter, Rdd, lock};
 use crate::{Error, Result};
 
 /// A narrow node that turns the parent's whole batch stream into its own:
@@ -77,33 +78,29 @@ where
 
 /// The parent's partition, element by element across its batches.
 struct ElementCursor<S> {
-    upstream: Batches<S>,
-    current: std::vec::IntoIter<S>,
+    elements: PartitionIter<S>,
+    /// Where `elements` leaves the error that ended it.
+    ended_by: FailureSlot,
     /// An upstream error met while a batch was being filled, reported
     /// after that batch.
     failure: Option<Error>,
 }
 
-impl<S> ElementCursor<S> {
+impl<S: Data> ElementCursor<S> {
     fn new(upstream: Batches<S>) -> Self {
+        let (elements, ended_by) = elements_of(upstream);
         ElementCursor {
-            upstream,
-            current: Vec::new().into_iter(),
+            elements,
+            ended_by,
             failure: None,
         }
     }
 
     /// The next element; an error ends the partition.
     fn next_element(&mut self) -> Result<Option<S>> {
-        loop {
-            if let Some(element) = self.current.next() {
-                return Ok(Some(element));
-            }
-            match self.upstream.next() {
-                Some(Ok(batch)) => self.current = batch.into_iter(),
-                Some(Err(error)) => return Err(error),
-                None => return Ok(None),
-            }
+        match self.elements.next() {
+            Some(element) => Ok(Some(element)),
+            None => lock(&self.ended_by).take().map_or(Ok(None), Err),
         }
     }
 
@@ -132,6 +129,7 @@ struct IteratorExpansion<S, F, I> {
 
 impl<S, T, F, I> Iterator for IteratorExpansion<S, F, I::IntoIter>
 where
+    S: Data,
     F: Fn(S) -> I,
     I: IntoIterator<Item = T>,
 {
@@ -170,6 +168,7 @@ struct PushedExpansion<S, T, F> {
 
 impl<S, T, F> Iterator for PushedExpansion<S, T, F>
 where
+    S: Data,
     F: Fn(S, &mut Vec<T>),
 {
     type Item = Result<Vec<T>>;
