@@ -66,6 +66,18 @@ fn hdfs_context() -> (Context, String) {
     (ctx, format!("hdfs://{authority}/tests/engine"))
 }
 
+/// Saving one file over `path` (written already) is refused, and replaces
+/// it when asked.
+fn single_file_is_replaced_only_when_asked(ctx: &Context, path: &str) {
+    let replacement = ctx.parallelize(["replaced"], 1);
+    assert!(replacement.save_as_single_text_file(path, false).is_err());
+    replacement.save_as_single_text_file(path, true).unwrap();
+    assert_eq!(
+        ctx.text_file(path, 0).unwrap().collect().unwrap(),
+        ["replaced"]
+    );
+}
+
 #[test]
 fn text_file_reads_http_urls_split_by_range_and_compressed() {
     let root = std::path::PathBuf::from(server_var("SPARKLING_TEST_HTTP_ROOT")).join("engine");
@@ -131,14 +143,7 @@ fn s3_round_trip_with_builder_options() {
         ctx.text_file(&single, 0).unwrap().collect().unwrap(),
         lines()
     );
-    assert!(data.save_as_single_text_file(&single, false).is_err());
-    ctx.parallelize(["replaced"], 1)
-        .save_as_single_text_file(&single, true)
-        .unwrap();
-    assert_eq!(
-        ctx.text_file(&single, 0).unwrap().collect().unwrap(),
-        ["replaced"]
-    );
+    single_file_is_replaced_only_when_asked(&ctx, &single);
     match ctx.text_file(&format!("s3://{bucket}/engine/no-such-key.txt"), 1) {
         Err(error) => assert!(error.to_string().contains("no-such-key.txt"), "{error}"),
         Ok(_) => panic!("a missing key gave an RDD"),
@@ -157,35 +162,23 @@ fn hdfs_round_trip_with_builder_options() {
     let counts = words
         .map(|word| (word, 1u64))
         .reduce_by_key(|a, b| a + b, Some(2));
-    counts
-        .map(|(word, count)| format!("{word}\t{count}"))
+    let count_lines = counts.map(|(word, count)| format!("{word}\t{count}"));
+    count_lines
         .save_as_text_file(&out, Some(Codec::Bzip2))
         .unwrap();
     let mut back = ctx.text_file(&out, 0).unwrap().collect().unwrap();
     back.sort();
-    let mut expected: Vec<String> = counts
-        .collect()
-        .unwrap()
-        .into_iter()
-        .map(|(word, count)| format!("{word}\t{count}"))
-        .collect();
+    let mut expected = count_lines.collect().unwrap();
     expected.sort();
     assert_eq!(back, expected);
     let single = format!("{base}/{}.bz2", unique("single"));
-    counts
-        .map(|(word, count)| format!("{word}\t{count}"))
+    count_lines
         .save_as_single_text_file(&single, false)
         .unwrap();
     let mut back = ctx.text_file(&single, 0).unwrap().collect().unwrap();
     back.sort();
     assert_eq!(back, expected);
-    ctx.parallelize(["replaced"], 1)
-        .save_as_single_text_file(&single, true)
-        .unwrap();
-    assert_eq!(
-        ctx.text_file(&single, 0).unwrap().collect().unwrap(),
-        ["replaced"]
-    );
+    single_file_is_replaced_only_when_asked(&ctx, &single);
     match ctx.text_file(&format!("{base}/does-not-exist"), 1) {
         Err(error) => assert!(error.to_string().contains("does-not-exist"), "{error}"),
         Ok(_) => panic!("a missing HDFS path gave an RDD"),
