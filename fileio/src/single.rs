@@ -37,14 +37,31 @@ use crate::output::new_job_id;
 /// assert!(SingleFileWriter::create(path, false, &FileIoOptions::new()).is_err());
 /// ```
 pub struct SingleFileWriter {
+    /// Declared first, so dropped first: an unfinished upload is abandoned
+    /// before the staged file is removed.
+    writer: Box<dyn FileWriter>,
+    staged: StagedFile,
     fs: Arc<dyn FileSystem>,
     target: Location,
-    /// Where the content is written until commit (the target itself on
-    /// object stores).
-    staging: Location,
     /// Whether an existing target is replaced on commit.
     overwrite: bool,
-    writer: Option<Box<dyn FileWriter>>,
+}
+
+/// The hidden file a [`SingleFileWriter`] writes before commit (none on
+/// object stores, which write the target itself), removed when dropped
+/// unless it was moved into place.
+struct StagedFile {
+    fs: Arc<dyn FileSystem>,
+    location: Option<Location>,
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        // Best effort: errors cannot be reported from here.
+        if let Some(location) = self.location.take() {
+            let _ = self.fs.delete(&location, false);
+        }
+    }
 }
 
 impl SingleFileWriter {
@@ -80,18 +97,22 @@ impl SingleFileWriter {
         })?;
         let staging = match fs.commit_protocol() {
             CommitProtocol::RenameFromTemporary => {
-                target.sibling(&format!(".{name}.{}.tmp", new_job_id()))
+                Some(target.sibling(&format!(".{name}.{}.tmp", new_job_id())))
             }
-            CommitProtocol::WriteInPlace => target.clone(),
+            CommitProtocol::WriteInPlace => None,
         };
-        let codec = Codec::for_path(name);
-        let writer = codec.encode(fs.create(&staging)?, staging.to_string());
+        let written = staging.as_ref().unwrap_or(&target);
+        let file = fs.create(written)?;
+        let writer = Codec::for_path(name).encode(file, written.to_string());
         Ok(SingleFileWriter {
+            writer,
+            staged: StagedFile {
+                fs: Arc::clone(&fs),
+                location: staging,
+            },
             fs,
             target,
-            staging,
             overwrite,
-            writer: Some(writer),
         })
     }
 
@@ -110,16 +131,16 @@ impl SingleFileWriter {
     /// assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     /// ```
     pub fn write_line(&mut self, line: impl AsRef<[u8]>) -> Result<()> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Err(Error::JobFinished {
-                path: self.target.to_string(),
-                state: "committed",
-            });
-        };
-        let written = writer
+        let written = self
+            .writer
             .write_all(line.as_ref())
-            .and_then(|()| writer.write_all(b"\n"));
-        written.map_err(|err| Error::from_io(self.staging.to_string(), err))
+            .and_then(|()| self.writer.write_all(b"\n"));
+        written.map_err(|err| Error::from_io(self.written().to_string(), err))
+    }
+
+    /// Where the content goes until commit.
+    fn written(&self) -> &Location {
+        self.staged.location.as_ref().unwrap_or(&self.target)
     }
 
     /// Completes the file and makes it visible at the target.
@@ -139,12 +160,11 @@ impl SingleFileWriter {
     /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
     /// ```
     pub fn commit(mut self) -> Result<()> {
-        if let Some(writer) = self.writer.take() {
-            writer.finish()?;
-        }
-        if self.staging == self.target {
+        // A failure from here on drops the staged file with `self`.
+        self.writer.finish()?;
+        let Some(staging) = self.staged.location.clone() else {
             return Ok(());
-        }
+        };
         // Rename replaces a file; a directory in the way goes first.
         let directory_in_the_way = self.overwrite
             && self
@@ -154,20 +174,9 @@ impl SingleFileWriter {
         if directory_in_the_way {
             self.fs.delete(&self.target, true)?;
         }
-        self.fs.rename(&self.staging, &self.target)?;
-        self.staging = self.target.clone();
+        self.fs.rename(&staging, &self.target)?;
+        self.staged.location = None;
         Ok(())
-    }
-}
-
-impl Drop for SingleFileWriter {
-    fn drop(&mut self) {
-        // An unfinished upload is abandoned by its writer; a staged file
-        // is removed. Best effort: errors cannot be reported from here.
-        drop(self.writer.take());
-        if self.staging != self.target {
-            let _ = self.fs.delete(&self.staging, false);
-        }
     }
 }
 
@@ -175,7 +184,7 @@ impl std::fmt::Debug for SingleFileWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SingleFileWriter")
             .field("target", &self.target)
-            .field("staging", &self.staging)
+            .field("staging", &self.staged.location)
             .finish_non_exhaustive()
     }
 }
