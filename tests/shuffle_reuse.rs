@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::counting_context;
+use common::{counting_context, partition_sizes};
 use sparkling::{Context, HashPartitioner, Partitioner, RangePartitioner, Rdd};
 
 /// Pairs `(i % 10, i)` for `i < 100`, counting how often the map closure runs.
@@ -265,14 +265,7 @@ fn range_partitioners_from_rdds_and_equal_bounds_are_co_partitioned() {
     let range: Arc<dyn Partitioner<i32>> =
         Arc::new(RangePartitioner::from_bounds(vec![250, 500, 750], true));
     let parted = pairs.partition_by(Arc::clone(&range));
-    let sizes: Vec<usize> = parted
-        .glom()
-        .collect()
-        .unwrap()
-        .iter()
-        .map(Vec::len)
-        .collect();
-    assert_eq!(sizes, [251, 250, 250, 249]);
+    assert_eq!(partition_sizes(&parted), [251, 250, 250, 249]);
     let same = Arc::new(RangePartitioner::from_bounds(vec![750, 500, 250], true));
     assert_eq!(parted.partition_by(same).id(), parted.id());
 }

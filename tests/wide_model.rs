@@ -7,7 +7,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use common::{contexts, partition_counts};
+use common::{contexts, partition_counts, partition_sizes};
 use proptest::prelude::*;
 use sparkling::{Context, HashPartitioner, Partitioner};
 
@@ -328,15 +328,10 @@ fn sorted_partitions_hold_even_shares_of_distinct_keys() {
         .collect();
     for (pool, ctx) in contexts() {
         for partitions in [2, 4, 8] {
-            let sizes: Vec<usize> = ctx
+            let sorted = ctx
                 .parallelize(keys.clone(), 3)
-                .sort_by_key(true, Some(partitions))
-                .glom()
-                .collect()
-                .unwrap()
-                .iter()
-                .map(Vec::len)
-                .collect();
+                .sort_by_key(true, Some(partitions));
+            let sizes = partition_sizes(&sorted);
             let even = keys.len() / partitions;
             assert!(
                 sizes.iter().all(|size| size.abs_diff(even) * 10 <= even),

@@ -6,8 +6,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sparkling::Context;
 use sparkling::pool::{Job, Pool, RayonPool, SequentialPool, ThreadPool};
+use sparkling::{Context, Data, Rdd};
+
+/// How many elements each partition of `rdd` holds.
+pub fn partition_sizes<T: Data>(rdd: &Rdd<T>) -> Vec<usize> {
+    rdd.glom().collect().unwrap().iter().map(Vec::len).collect()
+}
 
 /// One Context per built-in pool, named for failure messages.
 pub fn contexts() -> Vec<(&'static str, Context)> {
