@@ -181,16 +181,7 @@ fn output_jobs_commit_by_rename_as_on_local_disk() {
     assert_eq!(lines.len(), 150);
     assert_eq!(lines[50], "1\t0");
 
-    let err = OutputJob::begin_with(&target, Codec::Plain, false, &options).unwrap_err();
-    assert!(
-        matches!(err, Error::AlreadyExists { ref path } if *path == target),
-        "{err}"
-    );
-    let job = OutputJob::begin_with(&target, Codec::Plain, true, &options).unwrap();
-    job.write_part(0, ["replaced"]).unwrap();
-    job.commit().unwrap();
-    let files = expand_with(&target, &options).unwrap();
-    assert_eq!(read_all_lines(&files, 1, &options).unwrap(), ["replaced"]);
+    assert_output_replaced_only_when_asked(&target, &options);
 }
 
 #[test]

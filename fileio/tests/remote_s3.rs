@@ -172,18 +172,8 @@ fn output_jobs_round_trip_with_success_written_last() {
     assert_eq!(lines.len(), 300);
     assert_eq!(lines[100], "1\t0");
 
-    let err = OutputJob::begin_with(&target, Codec::Plain, false, &options).unwrap_err();
-    assert!(
-        matches!(err, Error::AlreadyExists { ref path } if *path == target),
-        "{err}"
-    );
-
-    let job = OutputJob::begin_with(&target, Codec::Plain, true, &options).unwrap();
-    job.write_part(0, ["replaced"]).unwrap();
-    job.commit().unwrap();
-    let files = expand_with(&target, &options).unwrap();
+    let files = assert_output_replaced_only_when_asked(&target, &options);
     assert_eq!(names(&files), ["part-00000"]);
-    assert_eq!(read_all_lines(&files, 1, &options).unwrap(), ["replaced"]);
 }
 
 #[test]

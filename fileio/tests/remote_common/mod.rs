@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use sparkling_fileio::{FileIoOptions, FileStatus, Result, Utf8Mode, plan_splits};
+use sparkling_fileio::{
+    Codec, Error, FileIoOptions, FileStatus, OutputJob, Result, Utf8Mode, expand_with, plan_splits,
+};
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -102,6 +104,25 @@ pub fn assert_every_form_reads_back(base: &str, options: &FileIoOptions) {
             assert_eq!(lines, expected, "{base}/{form} in {partitions} partitions");
         }
     }
+}
+
+/// Asserts that an output job over the existing `target` is refused, and
+/// that one asked to overwrite replaces it; returns the files it left.
+pub fn assert_output_replaced_only_when_asked(
+    target: &str,
+    options: &FileIoOptions,
+) -> Vec<FileStatus> {
+    let err = OutputJob::begin_with(target, Codec::Plain, false, options).unwrap_err();
+    assert!(
+        matches!(err, Error::AlreadyExists { ref path } if path == target),
+        "{err}"
+    );
+    let job = OutputJob::begin_with(target, Codec::Plain, true, options).unwrap();
+    job.write_part(0, ["replaced"]).unwrap();
+    job.commit().unwrap();
+    let files = expand_with(target, options).unwrap();
+    assert_eq!(read_all_lines(&files, 1, options).unwrap(), ["replaced"]);
+    files
 }
 
 /// A generated text of `count` numbered lines.
