@@ -147,21 +147,11 @@ fn a_large_file_is_split_with_open_offset_and_length() {
 fn output_jobs_commit_by_rename_as_on_local_disk() {
     let options = hdfs_options();
     let target = format!("{}/counts", hdfs_base("hdfs_output_round_trip"));
-    let location = Location::parse(&target).unwrap();
-    let fs = filesystem_for_with(&location, &options).unwrap();
-    assert_eq!(fs.commit_protocol(), CommitProtocol::RenameFromTemporary);
-    fs.delete(&location, true).unwrap();
+    let (location, fs) =
+        fresh_output_target(&target, &options, CommitProtocol::RenameFromTemporary);
 
     let job = OutputJob::begin_with(&target, Codec::Bzip2, false, &options).unwrap();
-    std::thread::scope(|scope| {
-        for part in 0..3 {
-            let job = &job;
-            scope.spawn(move || {
-                let lines: Vec<String> = (0..50).map(|i| format!("{part}\t{i}")).collect();
-                job.write_part(part, lines).unwrap();
-            });
-        }
-    });
+    write_three_parts_concurrently(&job, 50);
     // Nothing visible before the commit: parts wait under _temporary.
     assert!(expand_with(&target, &options).unwrap().is_empty());
     assert_eq!(names(&fs.list(&location, false).unwrap()), ["_temporary"]);

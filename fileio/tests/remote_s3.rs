@@ -143,21 +143,10 @@ fn comma_lists_mix_s3_http_and_local_paths() {
 fn output_jobs_round_trip_with_success_written_last() {
     let options = s3_options();
     let target = format!("s3://{}/s3_output_round_trip/counts", bucket());
-    let location = Location::parse(&target).unwrap();
-    let fs = filesystem_for_with(&location, &options).unwrap();
-    assert_eq!(fs.commit_protocol(), CommitProtocol::WriteInPlace);
-    fs.delete(&location, true).unwrap();
+    let (location, fs) = fresh_output_target(&target, &options, CommitProtocol::WriteInPlace);
 
     let job = OutputJob::begin_with(&target, Codec::Gzip, false, &options).unwrap();
-    std::thread::scope(|scope| {
-        for part in 0..3 {
-            let job = &job;
-            scope.spawn(move || {
-                let lines: Vec<String> = (0..100).map(|i| format!("{part}\t{i}")).collect();
-                job.write_part(part, lines).unwrap();
-            });
-        }
-    });
+    write_three_parts_concurrently(&job, 100);
     // Before the commit: complete parts, no marker.
     assert!(!fs.exists(&location.join("_SUCCESS")).unwrap());
     job.commit().unwrap();

@@ -11,7 +11,8 @@ use std::thread;
 use std::time::Duration;
 
 use sparkling_fileio::{
-    Codec, Error, FileIoOptions, FileStatus, OutputJob, Result, Utf8Mode, expand_with, plan_splits,
+    Codec, CommitProtocol, Error, FileIoOptions, FileStatus, FileSystem, Location, OutputJob,
+    Result, Utf8Mode, expand_with, filesystem_for_with, plan_splits,
 };
 
 #[path = "../common/mod.rs"]
@@ -104,6 +105,33 @@ pub fn assert_every_form_reads_back(base: &str, options: &FileIoOptions) {
             assert_eq!(lines, expected, "{base}/{form} in {partitions} partitions");
         }
     }
+}
+
+/// The filesystem of `target`, checked to commit by `protocol`, with
+/// anything an earlier run left at `target` removed.
+pub fn fresh_output_target(
+    target: &str,
+    options: &FileIoOptions,
+    protocol: CommitProtocol,
+) -> (Location, Arc<dyn FileSystem>) {
+    let location = Location::parse(target).unwrap();
+    let fs = filesystem_for_with(&location, options).unwrap();
+    assert_eq!(fs.commit_protocol(), protocol);
+    fs.delete(&location, true).unwrap();
+    (location, fs)
+}
+
+/// Writes parts 0, 1 and 2 of `job` from three threads at once, each of
+/// `lines` lines `part<TAB>i`.
+pub fn write_three_parts_concurrently(job: &OutputJob, lines: usize) {
+    thread::scope(|scope| {
+        for part in 0..3 {
+            scope.spawn(move || {
+                let text: Vec<String> = (0..lines).map(|i| format!("{part}\t{i}")).collect();
+                job.write_part(part, text).unwrap();
+            });
+        }
+    });
 }
 
 /// Asserts that an output job over the existing `target` is refused, and
