@@ -39,6 +39,31 @@ fn a_panic_in_a_closure_is_an_error_naming_the_rdd_and_partition() {
 }
 
 #[test]
+fn a_panic_in_a_step_reading_its_source_directly_names_that_step() {
+    for (pool, ctx) in contexts() {
+        let sources = [ctx.range(0, 40, 1, 4), ctx.parallelize(0..40, 4)];
+        for source in sources {
+            let failing = source.set_name("numbers").map(|x| {
+                assert!(x != 35, "thirty-five is not allowed");
+                x
+            });
+            match failing.set_name("checked").sum() {
+                Err(Error::Task {
+                    rdd,
+                    partition,
+                    message,
+                }) => {
+                    assert!(rdd.starts_with("checked["), "{pool}: {rdd}");
+                    assert_eq!(partition, 3, "{pool}");
+                    assert!(message.contains("thirty-five"), "{pool}: {message}");
+                }
+                other => panic!("{pool}: expected a task error, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
 fn a_panic_in_map_partitions_and_in_a_merge_is_reported() {
     let ctx = Context::new();
     let result = ctx

@@ -176,6 +176,37 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn steps_over_sources_match_the_model_whichever_way_they_read(
+        start in -1000i64..1000,
+        len in prop_oneof![0i64..40, 4000i64..20_000],
+        step in prop_oneof![-9i64..=-1, 1i64..=9],
+        n in 1..9usize,
+    ) {
+        // `map`/`filter` straight over `range` or `parallelize` read the
+        // source themselves; over a cached source or over another step they
+        // read its batches. Every way gives the model's answer.
+        let values: Vec<i64> = (0..len).map(|i| start + i * step).collect();
+        let mapped: Vec<i64> = values.iter().map(|x| x * 3).filter(|x| x % 7 != 0).collect();
+        let filtered: Vec<i64> = values.iter().filter(|x| *x % 2 == 0).map(|x| x - 1).collect();
+        for (pool, ctx) in contexts() {
+            let end = start + len * step;
+            let sources = [
+                ("range", ctx.range(start, end, step, n)),
+                ("parallelize", ctx.parallelize(values.clone(), n)),
+                ("cached range", ctx.range(start, end, step, n).cache()),
+                ("cached parallelize", ctx.parallelize(values.clone(), n).cache()),
+                ("a step", ctx.range(start, end, step, n).map(|x| x)),
+            ];
+            for (source_name, source) in sources {
+                let map_first = source.map(|x| x * 3).filter(|x| x % 7 != 0);
+                prop_assert_eq!(map_first.collect().unwrap(), mapped.clone(), "map over {} on {} with {}", source_name, pool, n);
+                let filter_first = source.filter(|x| x % 2 == 0).map(|x| x - 1);
+                prop_assert_eq!(filter_first.collect().unwrap(), filtered.clone(), "filter over {} on {} with {}", source_name, pool, n);
+            }
+        }
+    }
 }
 
 #[test]
@@ -206,6 +237,11 @@ fn invalid_arguments_fail_the_action_with_a_clear_error() {
         ("sample", rdd.sample(true, -0.5, 1).count()),
         ("coalesce", rdd.coalesce(0).count()),
         ("range", ctx.range(0, 10, 0, 2).count()),
+        ("range", ctx.range(0, 10, 0, 2).map(|x| x + 1).count()),
+        (
+            "range",
+            ctx.range(0, 10, 0, 2).filter(|x| x % 2 == 0).count(),
+        ),
     ] {
         match result {
             Err(sparkling::Error::InvalidArgument { operation: op, .. }) => {

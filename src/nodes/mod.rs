@@ -7,5 +7,6 @@ pub(crate) mod narrow;
 pub(crate) mod pipe;
 pub(crate) mod shuffled;
 pub(crate) mod source;
+pub(crate) mod step;
 pub(crate) mod union;
 pub(crate) mod zip;

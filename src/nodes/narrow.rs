@@ -1,8 +1,10 @@
 //! Narrow nodes: one parent partition in, one partition out, in the same task.
 //!
-//! [`BatchMapNode`] is the fused path: a monomorphised function from a batch
-//! to a batch, made once per partition, so a chain of `map`, `filter`,
-//! `flat_map` ... costs one dynamic call per batch per step.
+//! [`BatchMapNode`] applies a monomorphised function from a batch to a
+//! batch, made once per partition (so it may keep state: a sampler, a
+//! running id); like the element steps of `map` and `filter`
+//! ([`StepNode`](crate::nodes::step::StepNode)) it costs one dynamic call per
+//! batch, not per element.
 //! [`MapPartitionsNode`] hands user code a plain element iterator instead.
 
 use std::marker::PhantomData;

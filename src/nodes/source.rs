@@ -1,8 +1,9 @@
 //! Source nodes: data held in memory, integer ranges, nothing, a failure.
 
+use std::ops::Range;
 use std::sync::Arc;
 
-use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
+use crate::plan::{BATCH_SIZE, Batches, Dependency, InMemory, Node};
 use crate::{Error, Result};
 
 /// The bounds of slice `index` of `len` elements cut into `slices`, as Spark
@@ -34,20 +35,38 @@ impl<T: Clone + Send + Sync + 'static> Node<T> for ParallelizeNode<T> {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<T>> {
-        let (start, end) = slice_bounds(self.data.len() as u128, self.slices, partition);
-        let (start, end) = (start as usize, end as usize);
+        let bounds = self.bounds(partition);
         let data = Arc::clone(&self.data);
-        Ok(Box::new((start..end).step_by(BATCH_SIZE).map(
-            move |from| {
-                let to = (from + BATCH_SIZE).min(end);
-                Ok(data[from..to].to_vec())
-            },
-        )))
+        Ok(Box::new(
+            chunks(bounds).map(move |chunk| Ok(data[chunk].to_vec())),
+        ))
     }
 
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
     }
+
+    fn in_memory(&self, partition: usize) -> Option<InMemory<T>> {
+        Some(InMemory::Slice {
+            data: Arc::clone(&self.data),
+            bounds: self.bounds(partition),
+        })
+    }
+}
+
+impl<T> ParallelizeNode<T> {
+    fn bounds(&self, partition: usize) -> Range<usize> {
+        let (start, end) = slice_bounds(self.data.len() as u128, self.slices, partition);
+        start as usize..end as usize
+    }
+}
+
+/// `bounds` cut into runs of at most [`BATCH_SIZE`].
+pub(crate) fn chunks(bounds: Range<usize>) -> impl Iterator<Item = Range<usize>> {
+    let end = bounds.end;
+    bounds
+        .step_by(BATCH_SIZE)
+        .map(move |from| from..(from + BATCH_SIZE).min(end))
 }
 
 /// `start, start + step, ...` up to `end` (exclusive), generated lazily.
@@ -86,37 +105,61 @@ impl Node<i64> for RangeNode {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<i64>> {
-        if self.step == 0 {
+        let Some((first, step, len)) = self.values(partition) else {
             return Err(Error::InvalidArgument {
                 operation: "range",
                 message: "step must not be 0".to_string(),
             });
-        }
-        let (first, last) = slice_bounds(self.len(), self.slices, partition);
-        // Every index below `len` maps to a value between start and end.
-        let (start, step) = (self.start, self.step);
-        let (first, last) = (first as u64, last as u64);
-        let batch = BATCH_SIZE as u64;
-        Ok(Box::new((first..last).step_by(BATCH_SIZE).map(
-            move |from| {
-                let to = (from + batch).min(last);
-                let mut value = start.wrapping_add((from as i64).wrapping_mul(step));
-                // A running sum over a counted range: vectorised, and with
-                // no zero-filling pass first.
-                Ok((from..to)
-                    .map(|_| {
-                        let current = value;
-                        value = value.wrapping_add(step);
-                        current
-                    })
-                    .collect())
-            },
-        )))
+        };
+        Ok(Box::new(
+            counting_chunks(first, step, len).map(|values| Ok(values.collect())),
+        ))
     }
 
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
     }
+
+    fn in_memory(&self, partition: usize) -> Option<InMemory<i64>> {
+        let (first, step, len) = self.values(partition)?;
+        Some(InMemory::Counting { first, step, len })
+    }
+}
+
+impl RangeNode {
+    /// The first value, step and number of values of a partition; `None`
+    /// for a step of 0.
+    fn values(&self, partition: usize) -> Option<(i64, i64, u64)> {
+        if self.step == 0 {
+            return None;
+        }
+        // Every index below `len` maps to a value between start and end.
+        let (from, to) = slice_bounds(self.len(), self.slices, partition);
+        let first = self
+            .start
+            .wrapping_add((from as i64).wrapping_mul(self.step));
+        Some((first, self.step, (to - from) as u64))
+    }
+}
+
+/// `first, first + step, ...` (`len` values) in runs of at most
+/// [`BATCH_SIZE`], each an exact-size iterator.
+pub(crate) fn counting_chunks(
+    first: i64,
+    step: i64,
+    len: u64,
+) -> impl Iterator<Item = impl Iterator<Item = i64>> {
+    (0..len).step_by(BATCH_SIZE).map(move |from| {
+        let to = (from + BATCH_SIZE as u64).min(len);
+        let mut value = first.wrapping_add((from as i64).wrapping_mul(step));
+        // A running sum over a counted range: vectorised, and with no
+        // zero-filling pass first.
+        (from..to).map(move |_| {
+            let current = value;
+            value = value.wrapping_add(step);
+            current
+        })
+    })
 }
 
 /// No partitions at all.

@@ -18,7 +18,7 @@ pub use self::action::LocalIterator;
 pub use self::numeric::Numeric;
 pub use self::save::SaveOptions;
 use crate::context::Context;
-use crate::plan::{self, Batches, Dependency, Lineage, Node};
+use crate::plan::{self, Batches, Dependency, InMemory, Lineage, Node};
 use crate::{Error, Result};
 
 /// What an RDD can hold: values that can be copied between tasks and threads.
@@ -124,6 +124,15 @@ impl<T: Data> Rdd<T> {
     /// The type-erased partitioner, if the RDD has one.
     pub(crate) fn erased_partitioner(&self) -> Option<ErasedPartitioner> {
         self.inner.partitioner.clone()
+    }
+
+    /// The partition's elements straight from an in-memory source node,
+    /// unless the RDD is persisted (then its cache must be read and filled).
+    pub(crate) fn in_memory(&self, partition: usize) -> Option<InMemory<T>> {
+        if self.inner.storage_level() != StorageLevel::None {
+            return None;
+        }
+        self.inner.node.in_memory(partition)
     }
 
     /// This RDD as a parent of another, for lineage.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::{Data, ErasedPartitioner, Rdd};
 use crate::Result;
 use crate::nodes::expand::{ExpandNode, iterator_expansion};
-use crate::nodes::narrow::BatchMapNode;
+use crate::nodes::step::{MapStep, StepNode};
 use crate::nodes::shuffled::{
     Aggregator, CombineTable, Exchange, PartitionNode, ShuffledNode, combining_writer,
     merge_combiners, pair_writer, table_batches,
@@ -96,16 +96,8 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     /// ```
     #[doc(alias = "mapValues")]
     pub fn map_values<U: Data>(&self, f: impl Fn(V) -> U + Send + Sync + 'static) -> Rdd<(K, U)> {
-        let f = Arc::new(f);
-        let node = BatchMapNode::new(self.clone(), move |_| {
-            let f = Arc::clone(&f);
-            move |batch: Vec<(K, V)>| {
-                batch
-                    .into_iter()
-                    .map(|(key, value)| (key, f(value)))
-                    .collect()
-            }
-        });
+        let map_values = MapStep(move |(key, value): (K, V)| (key, f(value)));
+        let node = StepNode::new(self.clone(), map_values);
         Rdd::from_partitioned_node(
             self.context(),
             "map_values",

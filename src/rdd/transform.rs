@@ -9,6 +9,7 @@ use crate::nodes::expand::{ExpandNode, iterator_expansion, pushed_expansion};
 use crate::nodes::narrow::{BatchMapNode, MapPartitionsNode};
 use crate::nodes::pipe::PipeNode;
 use crate::nodes::source::InvalidNode;
+use crate::nodes::step::{FilterStep, MapStep, StepNode};
 use crate::nodes::union::{CoalesceNode, UnionNode};
 
 impl<T: Data> Rdd<T> {
@@ -46,11 +47,11 @@ impl<T: Data> Rdd<T> {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn map<U: Data>(&self, f: impl Fn(T) -> U + Send + Sync + 'static) -> Rdd<U> {
-        let f = Arc::new(f);
-        self.batch_map("map", move |_| {
-            let f = Arc::clone(&f);
-            move |batch: Vec<T>| batch.into_iter().map(&*f).collect()
-        })
+        Rdd::from_node(
+            self.context(),
+            "map",
+            StepNode::new(self.clone(), MapStep(f)),
+        )
     }
 
     /// Applies `f` to every element and flattens the results.
@@ -114,16 +115,7 @@ impl<T: Data> Rdd<T> {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn filter(&self, predicate: impl Fn(&T) -> bool + Send + Sync + 'static) -> Rdd<T> {
-        let predicate = Arc::new(predicate);
-        let node = BatchMapNode::new(self.clone(), move |_| {
-            let predicate = Arc::clone(&predicate);
-            move |batch: Vec<T>| {
-                batch
-                    .into_iter()
-                    .filter(|element| predicate(element))
-                    .collect()
-            }
-        });
+        let node = StepNode::new(self.clone(), FilterStep(predicate));
         // Filtering moves no element: the partitioner still holds (Spark).
         Rdd::from_partitioned_node(self.context(), "filter", node, self.erased_partitioner())
     }
@@ -206,16 +198,8 @@ impl<T: Data> Rdd<T> {
     /// ```
     #[doc(alias = "keyBy")]
     pub fn key_by<K: Data>(&self, f: impl Fn(&T) -> K + Send + Sync + 'static) -> Rdd<(K, T)> {
-        let f = Arc::new(f);
-        self.batch_map("key_by", move |_| {
-            let f = Arc::clone(&f);
-            move |batch: Vec<T>| {
-                batch
-                    .into_iter()
-                    .map(|element| (f(&element), element))
-                    .collect()
-            }
-        })
+        let key_by = MapStep(move |element: T| (f(&element), element));
+        Rdd::from_node(self.context(), "key_by", StepNode::new(self.clone(), key_by))
     }
 
     /// Pairs every element with a unique id without running a job: the
