@@ -15,11 +15,11 @@ use std::sync::Arc;
 use super::{Data, ErasedPartitioner, Rdd};
 use crate::Result;
 use crate::nodes::expand::{ExpandNode, iterator_expansion};
-use crate::nodes::step::{MapStep, StepNode};
 use crate::nodes::shuffled::{
     Aggregator, CombineTable, Exchange, PartitionNode, ShuffledNode, combining_writer,
     merge_combiners, pair_writer, table_batches,
 };
+use crate::nodes::step::{MapStep, StepNode};
 use crate::plan::Batches;
 use crate::scheduler::run_job;
 use crate::shuffle::{

@@ -199,7 +199,11 @@ impl<T: Data> Rdd<T> {
     #[doc(alias = "keyBy")]
     pub fn key_by<K: Data>(&self, f: impl Fn(&T) -> K + Send + Sync + 'static) -> Rdd<(K, T)> {
         let key_by = MapStep(move |element: T| (f(&element), element));
-        Rdd::from_node(self.context(), "key_by", StepNode::new(self.clone(), key_by))
+        Rdd::from_node(
+            self.context(),
+            "key_by",
+            StepNode::new(self.clone(), key_by),
+        )
     }
 
     /// Pairs every element with a unique id without running a job: the
