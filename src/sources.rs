@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use sparkling_fileio::{
-    FileStatus, Split, Utf8Mode, expand_with, plan_splits, read_bytes_with, read_text_with,
+    FileStatus, Split, Utf8Mode, expand_with, plan_record_splits, plan_splits, read_bytes_with,
+    read_text_with,
 };
 
 use crate::Result;
@@ -41,7 +42,8 @@ impl Context {
     /// The lines of the files at `path`, split on `\n`, `\r\n` or a lone
     /// `\r` (Hadoop's rule), in at least `min_partitions` partitions where
     /// the files can be split (uncompressed files are cut into line-aligned
-    /// byte ranges; each compressed file is one partition). Invalid UTF-8 is
+    /// byte ranges, bzip2 files at their compressed blocks; each gzip file
+    /// is one partition). Invalid UTF-8 is
     /// an error naming the file and line; see
     /// [`text_file_with`](Context::text_file_with) for a lossy read. The RDD
     /// is named after `path`.
@@ -245,7 +247,10 @@ impl Context {
     #[doc(alias = "binaryRecords")]
     pub fn binary_records(&self, path: &str, record_length: usize) -> Result<Rdd<Vec<u8>>> {
         let node = RecordsNode {
-            splits: self.splits(path, 0)?,
+            splits: plan_record_splits(
+                &expand_with(path, self.file_io_options())?,
+                self.min_partitions_or_default(0),
+            ),
             record_length,
             options: self.file_io_options().clone(),
         };

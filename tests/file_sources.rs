@@ -91,6 +91,28 @@ fn every_codec_and_layout_gives_the_same_lines_on_every_pool() {
 }
 
 #[test]
+fn a_bzip2_file_of_many_blocks_is_read_in_parallel_splits() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 700 kB of text: seven or more blocks at the fast level (100k).
+    let lines = lines_of(40_000);
+    let file = dir.path().join("big.bz2");
+    write_bz2(&file, &[&lines]);
+    for (pool, ctx) in contexts() {
+        let rdd = ctx.text_file(path(&file), 8).unwrap();
+        assert_eq!(rdd.num_partitions(), 8, "{pool}");
+        assert_eq!(rdd.collect().unwrap(), lines, "{pool}");
+        let busy = rdd
+            .glom()
+            .collect()
+            .unwrap()
+            .iter()
+            .filter(|part| !part.is_empty())
+            .count();
+        assert!(busy > 3, "{pool}: only {busy} partitions held lines");
+    }
+}
+
+#[test]
 fn globs_and_comma_lists_select_files() {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [

@@ -60,8 +60,8 @@
 //!   not, is read in bounded memory (bounded by the longest line).
 //! - Lines end at `\n`, `\r\n` or a lone `\r` (Hadoop's line reader), and
 //!   a line belongs to the split where it starts. gzip files are read
-//!   multi-member and bzip2 files multi-stream; compressed files are one
-//!   split each. Truncated or corrupt data is [`Error::Decompress`]
+//!   multi-member and bzip2 files multi-stream; a gzip file is one split,
+//!   a bzip2 file is split by its compressed blocks. Truncated or corrupt data is [`Error::Decompress`]
 //!   naming the file.
 //! - Errors name the path they concern; [`Error::is_retryable`] tells
 //!   transient failures apart.
@@ -93,7 +93,9 @@ pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
 pub use records::Records;
 pub use single::SingleFileWriter;
-pub use split::{DEFAULT_BLOCK_SIZE, Split, plan_splits, plan_splits_with_block_size};
+pub use split::{
+    DEFAULT_BLOCK_SIZE, Split, plan_record_splits, plan_splits, plan_splits_with_block_size,
+};
 pub use whole::{
     open_lines, open_lines_with, read_bytes, read_bytes_with, read_text, read_text_with,
 };

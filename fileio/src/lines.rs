@@ -208,6 +208,24 @@ impl Lines {
         Ok(lines)
     }
 
+    /// Reads the lines of a split of bzip2 blocks: all of them when the
+    /// split holds the file's first block, otherwise from the first line
+    /// terminator on, with positions counted within the split.
+    pub(crate) fn of_blocks(
+        stream: Box<dyn Read + Send>,
+        path: String,
+        mode: Utf8Mode,
+        starts_file: bool,
+    ) -> Result<Lines> {
+        if starts_file {
+            return Ok(Lines::build(stream, path, mode, 0, None));
+        }
+        let name = format!("{path} (a split of its bzip2 blocks)");
+        let mut lines = Lines::new(stream, name, mode, 0, true, None)?;
+        lines.line_number = None;
+        Ok(lines)
+    }
+
     /// The lines of any stream of (already decompressed) bytes; `name`
     /// stands for the stream in errors.
     ///

@@ -4,10 +4,13 @@
 //! A line belongs to the split where it starts: a split reads every line
 //! whose first byte lies in `start..end`, reading past `end` to finish its
 //! last line. A split that does not start the file first looks at the byte
-//! before its start to find where its first whole line begins. Compressed
-//! files cannot be entered in the middle, so each is one split.
+//! before its start to find where its first whole line begins. A bzip2
+//! file is split too: a split reads the compressed blocks starting in its
+//! range (see `codec/bz2_blocks.rs`). A gzip file cannot be entered in the
+//! middle, so it is one split; so is every compressed file read as
+//! fixed-length records.
 
-use crate::codec::Codec;
+use crate::codec::{BlockSplitReader, Codec, read_error};
 use crate::error::{Error, Result};
 use crate::fs::{FileStatus, filesystem_for_with};
 use crate::lines::{Lines, Utf8Mode};
@@ -90,9 +93,10 @@ impl Split {
         Codec::for_path(self.file.location.path())
     }
 
-    fn check_whole_if_compressed(&self) -> Result<Codec> {
+    /// The codec, when the split may start at `start`.
+    fn check_start(&self, can_split: fn(Codec) -> bool) -> Result<Codec> {
         let codec = self.codec();
-        if !codec.is_splittable() && self.start != 0 {
+        if !can_split(codec) && self.start != 0 {
             return Err(Error::InvalidArgument(format!(
                 "{} is compressed and cannot be read from byte {}",
                 self.file.location, self.start
@@ -138,10 +142,18 @@ impl Split {
     /// assert_eq!(lines.count(), 2);
     /// ```
     pub fn open_lines_with(&self, mode: Utf8Mode, options: &FileIoOptions) -> Result<Lines> {
-        let codec = self.check_whole_if_compressed()?;
+        let codec = self.check_start(Codec::splits_lines)?;
         let location = &self.file.location;
         let fs = filesystem_for_with(location, options)?;
         let path = location.to_string();
+        let whole_file = self.start == 0 && self.end >= self.file.size;
+        if codec == Codec::Bzip2 && !whole_file {
+            let stream = fs.open_range(location, self.start, None)?;
+            let blocks = BlockSplitReader::new(stream, self.start, self.end)
+                .map_err(|err| read_error(&path, err))?;
+            let starts_file = blocks.starts_file();
+            return Lines::of_blocks(Box::new(blocks), path, mode, starts_file);
+        }
         if !codec.is_splittable() {
             let stream = codec.decode(fs.open(location)?);
             return Ok(Lines::from_reader(stream, path, mode));
@@ -204,7 +216,7 @@ impl Split {
         record_length: usize,
         options: &FileIoOptions,
     ) -> Result<Records> {
-        let codec = self.check_whole_if_compressed()?;
+        let codec = self.check_start(Codec::is_splittable)?;
         let location = &self.file.location;
         let path = location.to_string();
         if record_length == 0 {
@@ -238,11 +250,12 @@ impl Split {
     }
 }
 
-/// Plans the splits of `files` for at least `min_partitions` partitions,
-/// as Hadoop's `FileInputFormat` does: the goal size is the total size
-/// divided by `min_partitions`, capped at [`DEFAULT_BLOCK_SIZE`]; files are
-/// never merged; compressed files are one split each; an empty file is one
-/// empty split.
+/// Plans the splits for reading the lines of `files` in at least
+/// `min_partitions` partitions, as Hadoop's `FileInputFormat` does: the
+/// goal size is the total size divided by `min_partitions`, capped at
+/// [`DEFAULT_BLOCK_SIZE`]; files are never merged; plain and bzip2 files
+/// are cut into ranges of that size, gzip files are one split each; an
+/// empty file is one empty split.
 ///
 /// # Examples
 ///
@@ -257,6 +270,29 @@ impl Split {
 /// ```
 pub fn plan_splits(files: &[FileStatus], min_partitions: usize) -> Vec<Split> {
     plan_splits_with_block_size(files, min_partitions, DEFAULT_BLOCK_SIZE)
+}
+
+/// Plans the splits for reading `files` as fixed-length records: like
+/// [`plan_splits`], except that every compressed file is one split (a
+/// record's place in the decompressed data is not known from a compressed
+/// offset).
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{FileStatus, Location, plan_record_splits};
+///
+/// let file = |name: &str, size| FileStatus { location: Location::parse(name).unwrap(), size, is_dir: false };
+/// let splits = plan_record_splits(&[file("a.bin", 1000), file("b.bin.bz2", 1000)], 4);
+/// assert_eq!(splits.len(), 3);
+/// ```
+pub fn plan_record_splits(files: &[FileStatus], min_partitions: usize) -> Vec<Split> {
+    plan(
+        files,
+        min_partitions,
+        DEFAULT_BLOCK_SIZE,
+        Codec::is_splittable,
+    )
 }
 
 /// [`plan_splits`] with another largest split size.
@@ -274,12 +310,21 @@ pub fn plan_splits_with_block_size(
     min_partitions: usize,
     block_size: u64,
 ) -> Vec<Split> {
+    plan(files, min_partitions, block_size, Codec::splits_lines)
+}
+
+fn plan(
+    files: &[FileStatus],
+    min_partitions: usize,
+    block_size: u64,
+    can_split: fn(Codec) -> bool,
+) -> Vec<Split> {
     let total: u64 = files.iter().map(|file| file.size).sum();
     let goal = total / min_partitions.max(1) as u64;
     let split_size = goal.min(block_size).max(1);
     let mut splits = Vec::new();
     for file in files {
-        if !Codec::for_path(file.location.path()).is_splittable()
+        if !can_split(Codec::for_path(file.location.path()))
             || crate::fs::ignores_ranges(&file.location)
         {
             splits.push(Split::whole(file.clone()));
@@ -347,9 +392,15 @@ mod tests {
     }
 
     #[test]
-    fn compressed_files_are_one_split_and_refuse_offsets() {
-        let splits = plan_splits(&[file("a.gz", 10_000), file("b.bz2", 10_000)], 50);
-        assert_eq!(splits.len(), 2);
+    fn gzip_files_are_one_split_and_refuse_offsets() {
+        let files = [file("a.gz", 10_000), file("b.bz2", 10_000)];
+        let splits = plan_splits(&files, 50);
+        assert_eq!(
+            splits.iter().filter(|s| s.codec() == Codec::Gzip).count(),
+            1
+        );
+        assert!(splits.iter().filter(|s| s.codec() == Codec::Bzip2).count() > 1);
+        assert_eq!(plan_record_splits(&files, 50).len(), 2);
         let inner = Split {
             file: file("a.gz", 10_000),
             start: 10,

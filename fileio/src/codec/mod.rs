@@ -2,6 +2,7 @@
 //! file extension; each codec lives in its own module.
 
 mod bz2;
+mod bz2_blocks;
 mod gzip;
 
 use std::error::Error as StdError;
@@ -9,7 +10,9 @@ use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
 use crate::error::Error;
+
 use crate::fs::FileWriter;
+pub(crate) use bz2_blocks::BlockSplitReader;
 
 /// Input buffer between a compressed source and its decoder.
 const COMPRESSED_BUFFER_SIZE: usize = 128 * 1024;
@@ -93,6 +96,23 @@ impl Codec {
     /// ```
     pub fn is_splittable(self) -> bool {
         self == Codec::Plain
+    }
+
+    /// Whether a file's lines can be read in splits: plain text by byte
+    /// ranges, bzip2 block by block (a split reads the blocks starting in
+    /// its range). gzip has no such points.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::Codec;
+    ///
+    /// assert!(Codec::Bzip2.splits_lines());
+    /// assert!(!Codec::Bzip2.is_splittable());
+    /// assert!(!Codec::Gzip.splits_lines());
+    /// ```
+    pub fn splits_lines(self) -> bool {
+        matches!(self, Codec::Plain | Codec::Bzip2)
     }
 
     /// Wraps a stream of stored bytes into a stream of decoded bytes.
@@ -262,6 +282,11 @@ fn untag(mut err: io::Error) -> io::Error {
     if let Some(SourceFailure(original)) = carried {
         return std::mem::replace(original, io::ErrorKind::Other.into());
     }
+    corrupt(err)
+}
+
+/// Marks a decoder's error as corrupt data, for [`read_error`].
+fn corrupt(err: io::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, CorruptData(err))
 }
 
