@@ -27,6 +27,11 @@ impl<T> ParallelizeNode<T> {
             slices: slices.max(1),
         }
     }
+
+    fn bounds(&self, partition: usize) -> Range<usize> {
+        let (start, end) = slice_bounds(self.data.len() as u128, self.slices, partition);
+        start as usize..end as usize
+    }
 }
 
 impl<T: Clone + Send + Sync + 'static> Node<T> for ParallelizeNode<T> {
@@ -51,13 +56,6 @@ impl<T: Clone + Send + Sync + 'static> Node<T> for ParallelizeNode<T> {
             data: Arc::clone(&self.data),
             bounds: self.bounds(partition),
         })
-    }
-}
-
-impl<T> ParallelizeNode<T> {
-    fn bounds(&self, partition: usize) -> Range<usize> {
-        let (start, end) = slice_bounds(self.data.len() as u128, self.slices, partition);
-        start as usize..end as usize
     }
 }
 
@@ -97,6 +95,20 @@ impl RangeNode {
             (span as u128).div_ceil(step)
         }
     }
+
+    /// The first value, step and number of values of a partition; `None`
+    /// for a step of 0.
+    fn values(&self, partition: usize) -> Option<(i64, i64, u64)> {
+        if self.step == 0 {
+            return None;
+        }
+        // Every index below `len` maps to a value between start and end.
+        let (from, to) = slice_bounds(self.len(), self.slices, partition);
+        let first = self
+            .start
+            .wrapping_add((from as i64).wrapping_mul(self.step));
+        Some((first, self.step, (to - from) as u64))
+    }
 }
 
 impl Node<i64> for RangeNode {
@@ -123,22 +135,6 @@ impl Node<i64> for RangeNode {
     fn in_memory(&self, partition: usize) -> Option<InMemory<i64>> {
         let (first, step, len) = self.values(partition)?;
         Some(InMemory::Counting { first, step, len })
-    }
-}
-
-impl RangeNode {
-    /// The first value, step and number of values of a partition; `None`
-    /// for a step of 0.
-    fn values(&self, partition: usize) -> Option<(i64, i64, u64)> {
-        if self.step == 0 {
-            return None;
-        }
-        // Every index below `len` maps to a value between start and end.
-        let (from, to) = slice_bounds(self.len(), self.slices, partition);
-        let first = self
-            .start
-            .wrapping_add((from as i64).wrapping_mul(self.step));
-        Some((first, self.step, (to - from) as u64))
     }
 }
 

@@ -81,8 +81,7 @@ impl<R: Read> BlockSplitReader<R> {
         };
         if start == 0 {
             reader.fill_to(4)?;
-            let header = reader.compressed.get(..4);
-            if !header.is_some_and(|h| h.starts_with(b"BZh") && (b'1'..=b'9').contains(&h[3])) {
+            if !reader.stream_header_at(0) {
                 return Err(invalid("not a bzip2 file: no BZh header"));
             }
         }
@@ -192,12 +191,8 @@ impl<R: Read> BlockSplitReader<R> {
             if available == header {
                 return Ok(None);
             }
-            let index = (header - self.compressed_offset) as usize;
-            let is_header = self.compressed.get(index..index + 4).is_some_and(|bytes| {
-                bytes.starts_with(b"BZh") && (b'1'..=b'9').contains(&bytes[3])
-            });
             let first = (header + 4) * 8;
-            if !is_header || available * 8 < first + MAGIC_BITS {
+            if !self.stream_header_at(header) || available * 8 < first + MAGIC_BITS {
                 return Err(invalid(
                     "data after a bzip2 stream is not another bzip2 stream",
                 ));
@@ -208,6 +203,15 @@ impl<R: Read> BlockSplitReader<R> {
                 _ => return Err(invalid("a bzip2 stream header is not followed by a block")),
             }
         }
+    }
+
+    /// Whether a stream header (`BZh1`..`BZh9`) is in memory at source byte
+    /// `byte`.
+    fn stream_header_at(&self, byte: u64) -> bool {
+        let index = byte.saturating_sub(self.compressed_offset) as usize;
+        self.compressed
+            .get(index..index + 4)
+            .is_some_and(|bytes| bytes.starts_with(b"BZh") && (b'1'..=b'9').contains(&bytes[3]))
     }
 
     /// Reads until the byte before `byte` is in memory or the source ends.
