@@ -67,7 +67,7 @@ fn pipeline(criterion: &mut Criterion, ctx: &Context, threads: usize) {
     });
     group.bench_function("engine", |b| {
         b.iter(|| {
-            ctx.range(0, black_box(len), 1, 4 * threads)
+            ctx.range_with(0, black_box(len), 4 * threads)
                 .map(|x| x * 3)
                 .filter(|x| x % 7 != 0)
                 .map(|x| x + 1)
@@ -82,7 +82,7 @@ fn pipeline(criterion: &mut Criterion, ctx: &Context, threads: usize) {
 fn tiny_job(criterion: &mut Criterion, rayon: &Context) {
     let data: Vec<i32> = (0..1000).collect();
     let run = |ctx: &Context| {
-        ctx.parallelize(data.iter().copied(), 4)
+        ctx.parallelize_with(data.iter().copied(), 4)
             .map(|x| x * 2)
             .filter(|x| x % 3 == 0)
             .collect()

@@ -56,7 +56,7 @@ fn main() {
         || {
             reset_peak_memory();
             let words = ctx
-                .text_file(path, threads * 4)
+                .text_file_with(path, threads * 4)
                 .expect("text_file")
                 .flat_map_into(|line, words| {
                     words.extend(line.split_whitespace().map(str::to_string))
@@ -76,7 +76,7 @@ fn main() {
         },
         || {
             let words = ctx
-                .text_file(path, threads * 4)
+                .text_file_with(path, threads * 4)
                 .expect("text_file")
                 .flat_map(|line| {
                     line.split_whitespace()
@@ -113,7 +113,7 @@ fn main() {
         },
         || {
             black_box(
-                ctx.text_file(gz.to_str().expect("UTF-8"), 1)
+                ctx.text_file_with(gz.to_str().expect("UTF-8"), 1)
                     .expect("gz")
                     .count()
                     .expect("count"),
@@ -136,19 +136,14 @@ fn main() {
             || {
                 black_box(
                     sequential
-                        .text_file(&pattern, 0)
+                        .text_file(&pattern)
                         .expect("gz")
                         .count()
                         .expect("count"),
                 );
             },
             || {
-                black_box(
-                    ctx.text_file(&pattern, 0)
-                        .expect("gz")
-                        .count()
-                        .expect("count"),
-                );
+                black_box(ctx.text_file(&pattern).expect("gz").count().expect("count"));
             },
         );
     if harness::measuring() {
@@ -163,7 +158,7 @@ fn main() {
 fn count_words(words: &sparkling::Rdd<String>) -> Vec<(String, u64)> {
     words
         .map(|word| (word, 1u64))
-        .reduce_by_key(|a, b| a + b, None)
+        .reduce_by_key(|a, b| a + b)
         .collect()
         .expect("count")
 }

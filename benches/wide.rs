@@ -108,7 +108,7 @@ fn main() {
 
 fn reduce_by_key(criterion: &mut Criterion, setup: &Setup) {
     let data = pairs(20_000_000, 200_000, 1);
-    let rdd = setup.ctx.parallelize(data.clone(), setup.threads);
+    let rdd = setup.ctx.parallelize_with(data.clone(), setup.threads);
     let mut group = criterion.benchmark_group("wide_reduce_by_key");
     group.bench_function("baseline", |b| {
         b.iter(|| {
@@ -134,7 +134,7 @@ fn reduce_by_key(criterion: &mut Criterion, setup: &Setup) {
     });
     group.bench_function("engine", |b| {
         b.iter(|| {
-            let sums = rdd.reduce_by_key(|a, b| a + b, None).collect().unwrap();
+            let sums = rdd.reduce_by_key(|a, b| a + b).collect().unwrap();
             black_box(sums.len())
         })
     });
@@ -143,7 +143,7 @@ fn reduce_by_key(criterion: &mut Criterion, setup: &Setup) {
 
 fn sort_by_key(criterion: &mut Criterion, setup: &Setup) {
     let data = pairs(10_000_000, u64::MAX, 2);
-    let rdd = setup.ctx.parallelize(data.clone(), setup.threads);
+    let rdd = setup.ctx.parallelize_with(data.clone(), setup.threads);
     let mut group = criterion.benchmark_group("wide_sort_by_key");
     group.bench_function("baseline", |b| {
         b.iter_batched(
@@ -159,7 +159,7 @@ fn sort_by_key(criterion: &mut Criterion, setup: &Setup) {
     });
     group.bench_function("engine", |b| {
         b.iter(|| {
-            let sorted = rdd.sort_by_key(true, None).collect().unwrap();
+            let sorted = rdd.sort_by_key().collect().unwrap();
             black_box(sorted.len())
         })
     });
@@ -172,8 +172,8 @@ fn join(criterion: &mut Criterion, setup: &Setup) {
         pairs(2_000_000, 1_000_000, 4),
     );
     let (left_rdd, right_rdd) = (
-        setup.ctx.parallelize(left.clone(), setup.threads),
-        setup.ctx.parallelize(right.clone(), setup.threads),
+        setup.ctx.parallelize_with(left.clone(), setup.threads),
+        setup.ctx.parallelize_with(right.clone(), setup.threads),
     );
     let partitions = setup.threads;
     let mut group = criterion.benchmark_group("wide_join");
@@ -187,7 +187,7 @@ fn join(criterion: &mut Criterion, setup: &Setup) {
     });
     group.bench_function("engine", |b| {
         b.iter(|| {
-            let joined = left_rdd.join(&right_rdd, None).collect().unwrap();
+            let joined = left_rdd.join(&right_rdd).collect().unwrap();
             black_box(joined.len())
         })
     });
@@ -263,7 +263,7 @@ fn word_count(criterion: &mut Criterion, setup: &Setup) {
             &*words.join(" ").leak()
         })
         .collect();
-    let rdd = setup.ctx.parallelize(lines.clone(), setup.threads);
+    let rdd = setup.ctx.parallelize_with(lines.clone(), setup.threads);
     let mut group = criterion.benchmark_group("wide_word_count");
     group.bench_function("baseline", |b| {
         b.iter(|| {
@@ -295,7 +295,7 @@ fn word_count(criterion: &mut Criterion, setup: &Setup) {
             let counts = rdd
                 .flat_map(|line: &'static str| line.split(' '))
                 .map(|word| (word, 1u64))
-                .reduce_by_key(|a, b| a + b, None)
+                .reduce_by_key(|a, b| a + b)
                 .collect()
                 .unwrap();
             black_box(counts.len())

@@ -15,7 +15,7 @@ type Matrix = [[u64; CLASSES]; CLASSES];
 fn main() -> sparkling::Result<()> {
     let ctx = Context::new();
     // A pretend classifier: right most of the time, confusing 1 and 2 sometimes.
-    let labelled = ctx.range(0, 10_000, 1, 8).map(|i| {
+    let labelled = ctx.range_with(0, 10_000, 8).map(|i| {
         let actual = (i % 3) as usize;
         let predicted = if i % 17 == 0 {
             (actual + 1) % CLASSES

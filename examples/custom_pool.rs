@@ -53,7 +53,7 @@ fn main() -> sparkling::Result<()> {
         stages: AtomicUsize::new(0),
     });
     let ctx = Context::builder().pool(pool.clone()).build()?;
-    let squares = ctx.range(1, 1001, 1, 0).map(|x| x * x);
+    let squares = ctx.range(1, 1001).map(|x| x * x);
     println!("sum of squares: {}", squares.sum()?);
     println!("largest three: {:?}", squares.top(3)?);
     println!(

@@ -14,7 +14,7 @@ fn main() -> sparkling::Result<()> {
     let ctx = Context::new();
     let partitions = ctx.default_parallelism() * 4;
     let inside = ctx
-        .range(0, samples, 1, partitions)
+        .range_with(0, samples, partitions)
         .map(|i| {
             // A cheap, reproducible hash of the sample's index gives its point.
             let (x, y) = (unit(splitmix(i as u64)), unit(splitmix(!(i as u64))));

@@ -38,7 +38,7 @@ fn word_count() -> sparkling::Result<()> {
 
     let ctx = Context::new();
     let counts = ctx
-        .text_file(&input, 0)?
+        .text_file(&input)?
         // Each line's words go straight into the output (flat_map would
         // need them collected into a Vec per line first).
         .flat_map_into(|line, words| {
@@ -49,19 +49,15 @@ fn word_count() -> sparkling::Result<()> {
             )
         })
         .map(|word| (word, 1u64))
-        .reduce_by_key(|a, b| a + b, None)
-        .sort_by(
-            |(word, count)| (std::cmp::Reverse(*count), word.clone()),
-            true,
-            None,
-        )
+        .reduce_by_key(|a, b| a + b)
+        .sort_by(|(word, count)| (std::cmp::Reverse(*count), word.clone()))
         .cache();
     for (word, count) in counts.take(10)? {
         println!("{count:>8}  {word}");
     }
     if let Some(output) = output {
         let lines = counts.map(|(word, count)| format!("{word}\t{count}"));
-        lines.save_as_text_file(&output, Some(Codec::Gzip))?;
+        lines.save_as_text_file_with(&output, sparkling::SaveOptions::new().codec(Codec::Gzip))?;
         println!("wrote {} counts to {output}", counts.count()?);
     }
     Ok(())

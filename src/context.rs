@@ -5,11 +5,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sparkling_fileio::FileIoOptions;
 
-use crate::nodes::source::{EmptyNode, ParallelizeNode, RangeNode};
+use crate::nodes::source::{EmptyNode, InvalidNode, ParallelizeNode, RangeNode};
 use crate::nodes::union::UnionNode;
+use crate::options::RangeOptions;
 use crate::pool::{self, Pool, RayonPool};
 use crate::rdd::{Data, Rdd};
 use crate::{Error, Result};
+
+/// Why an explicit partition count of 0 is refused.
+const POSITIVE_PARTITIONS: &str = "the number of partitions must be positive";
 
 /// Creates RDDs and runs their jobs on a [`Pool`].
 ///
@@ -22,7 +26,7 @@ use crate::{Error, Result};
 /// ```
 /// use sparkling::Context;
 /// let ctx = Context::new();
-/// let rdd = ctx.parallelize(0..100, 20).map(|n| n + 10).cache();
+/// let rdd = ctx.parallelize_with(0..100, 20).map(|n| n + 10).cache();
 /// assert_eq!(rdd.first()?, 10);
 /// let total: i64 = rdd.filter(|n| n % 2 == 0).sum()?;
 /// assert_eq!(total, (10..110).filter(|n| n % 2 == 0).sum::<i64>());
@@ -73,7 +77,7 @@ impl Context {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(["a", "b"], 2).count()?, 2);
+    /// assert_eq!(ctx.parallelize_with(["a", "b"], 2).count()?, 2);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn new() -> Context {
@@ -154,7 +158,7 @@ impl Context {
     ///
     /// ```
     /// let ctx = sparkling::Context::builder().default_parallelism(3).build()?;
-    /// assert_eq!(ctx.parallelize(0..9, 0).num_partitions(), 3);
+    /// assert_eq!(ctx.parallelize(0..9).num_partitions(), 3);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "defaultParallelism")]
@@ -227,55 +231,94 @@ impl Context {
         }
     }
 
-    /// `num_slices`, or the default parallelism when it is 0.
-    pub(crate) fn slices_or_default(&self, num_slices: usize) -> usize {
-        if num_slices == 0 {
-            self.default_parallelism()
-        } else {
-            num_slices
-        }
+    /// An RDD whose every action fails with [`Error::InvalidArgument`].
+    fn invalid<T: Data>(&self, operation: &'static str, message: String) -> Rdd<T> {
+        Rdd::from_node(self, operation, InvalidNode { operation, message })
     }
 
-    /// Distributes a local collection into `num_slices` partitions (the
-    /// default parallelism when 0), as Spark slices it: element `i` of `n`
-    /// goes to the slice whose range `[k*n/s, (k+1)*n/s)` contains it.
+    /// Distributes a local collection into as many partitions as the
+    /// default parallelism, as Spark slices it: element `i` of `n` goes to
+    /// the slice whose range `[k*n/s, (k+1)*n/s)` contains it. See
+    /// [`parallelize_with`](Context::parallelize_with) for another count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::builder().default_parallelism(3).build()?;
+    /// let rdd = ctx.parallelize(0..10);
+    /// assert_eq!(rdd.glom().collect()?, [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8, 9]]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn parallelize<T: Data>(&self, data: impl IntoIterator<Item = T>) -> Rdd<T> {
+        self.parallelize_with(data, self.default_parallelism())
+    }
+
+    /// [`parallelize`](Context::parallelize) into `num_slices` partitions
+    /// (Spark's `numSlices`; 0 makes every action fail with
+    /// [`Error::InvalidArgument`], as Spark refuses it).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..10, 3);
-    /// assert_eq!(rdd.glom().collect()?, [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8, 9]]);
+    /// let rdd = ctx.parallelize_with(0..5, 2);
+    /// assert_eq!(rdd.glom().collect()?, [vec![0, 1], vec![2, 3, 4]]);
+    /// assert!(ctx.parallelize_with(0..5, 0).collect().is_err());
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn parallelize<T: Data>(
+    pub fn parallelize_with<T: Data>(
         &self,
         data: impl IntoIterator<Item = T>,
         num_slices: usize,
     ) -> Rdd<T> {
-        let slices = self.slices_or_default(num_slices);
+        if num_slices == 0 {
+            return self.invalid("parallelize", POSITIVE_PARTITIONS.to_string());
+        }
         Rdd::from_node(
             self,
             "parallelize",
-            ParallelizeNode::new(data.into_iter().collect(), slices),
+            ParallelizeNode::new(data.into_iter().collect(), num_slices),
         )
     }
 
-    /// The integers from `start` (inclusive) to `end` (exclusive) by `step`,
-    /// in `num_slices` partitions (the default parallelism when 0), computed
-    /// lazily. A `step` of 0 makes every action fail with
+    /// The integers from `start` (inclusive) to `end` (exclusive), computed
+    /// lazily, in as many partitions as the default parallelism (Spark's
+    /// `range(start, end)`). See [`range_with`](Context::range_with) for a
+    /// step and a partition count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.range(0, 5).collect()?, [0, 1, 2, 3, 4]);
+    /// assert_eq!(ctx.range(5, 0).count()?, 0);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn range(&self, start: i64, end: i64) -> Rdd<i64> {
+        self.range_with(start, end, RangeOptions::new())
+    }
+
+    /// [`range`](Context::range) with a step (negative counts down) and a
+    /// partition count; a partition count alone converts into the options.
+    /// A `step` of 0, or 0 partitions, makes every action fail with
     /// [`Error::InvalidArgument`].
     ///
     /// # Examples
     ///
     /// ```
+    /// use sparkling::RangeOptions;
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.range(0, 10, 3, 2).collect()?, [0, 3, 6, 9]);
-    /// assert_eq!(ctx.range(5, 0, -2, 2).collect()?, [5, 3, 1]);
+    /// assert_eq!(ctx.range_with(0, 10, RangeOptions::new().step(3).partitions(2)).collect()?, [0, 3, 6, 9]);
+    /// assert_eq!(ctx.range_with(5, 0, RangeOptions::new().step(-2)).collect()?, [5, 3, 1]);
+    /// assert_eq!(ctx.range_with(0, 100, 4).num_partitions(), 4);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn range(&self, start: i64, end: i64, step: i64, num_slices: usize) -> Rdd<i64> {
-        let slices = self.slices_or_default(num_slices);
+    pub fn range_with(&self, start: i64, end: i64, options: impl Into<RangeOptions>) -> Rdd<i64> {
+        let RangeOptions { step, partitions } = options.into();
+        let slices = partitions.unwrap_or_else(|| self.default_parallelism());
+        if slices == 0 {
+            return self.invalid("range", POSITIVE_PARTITIONS.to_string());
+        }
         Rdd::from_node(self, "range", RangeNode::new(start, end, step, slices))
     }
 
@@ -302,8 +345,8 @@ impl Context {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let a = ctx.parallelize([1, 2], 1);
-    /// let b = ctx.parallelize([2, 3], 2);
+    /// let a = ctx.parallelize_with([1, 2], 1);
+    /// let b = ctx.parallelize_with([2, 3], 2);
     /// let both = ctx.union(&[a, b]);
     /// assert_eq!(both.num_partitions(), 3);
     /// assert_eq!(both.collect()?, [1, 2, 2, 3]);
@@ -351,7 +394,7 @@ impl ContextBuilder {
     ///
     /// ```
     /// let ctx = sparkling::Context::builder().default_parallelism(8).build()?;
-    /// assert_eq!(ctx.range(0, 100, 1, 0).num_partitions(), 8);
+    /// assert_eq!(ctx.range(0, 100).num_partitions(), 8);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn default_parallelism(mut self, partitions: usize) -> Self {
@@ -414,7 +457,7 @@ impl ContextBuilder {
     ///
     /// ```
     /// let ctx = sparkling::Context::builder().build()?;
-    /// assert_eq!(ctx.parallelize(0..4, 2).count()?, 4);
+    /// assert_eq!(ctx.parallelize_with(0..4, 2).count()?, 4);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn build(mut self) -> Result<Context> {

@@ -11,7 +11,7 @@
 //! use sparkling::Context;
 //!
 //! let ctx = Context::new(); // rayon pool, one partition per core by default
-//! let numbers = ctx.parallelize(0..100, 20).map(|n| n + 10).cache();
+//! let numbers = ctx.parallelize_with(0..100, 20).map(|n| n + 10).cache();
 //! assert_eq!(numbers.first()?, 10); // computes partition 0 only
 //!
 //! let even: i64 = numbers.filter(|n| n % 2 == 0).sum()?;
@@ -56,6 +56,8 @@
 mod context;
 mod error;
 mod nodes;
+mod options;
+mod order;
 mod plan;
 pub mod pool;
 mod rdd;
@@ -66,8 +68,13 @@ mod stats;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
-pub use rdd::{Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel};
+pub use nodes::pipe::PipeOptions;
+pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
+pub use rdd::{
+    Buckets, Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel,
+};
 pub use shuffle::{FnPartitioner, HashPartitioner, Partitioner, RangePartitioner};
+pub use sources::ReadOptions;
 pub use sparkling_fileio as fileio;
 pub use sparkling_fileio::{Codec, Utf8Mode};
 pub use stats::StatCounter;

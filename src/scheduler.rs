@@ -188,7 +188,7 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let seen = Arc::clone(&calls);
         let result = context
-            .parallelize([1], 1)
+            .parallelize_with([1], 1)
             .map(move |x: i32| {
                 seen.fetch_add(1, Ordering::SeqCst);
                 panic!("never retried {x}")

@@ -19,6 +19,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::context::Context;
+use crate::options::Order;
+use crate::order::total_cmp;
 
 mod sealed {
     /// Lets [`Partitioner::equivalent`](super::Partitioner::equivalent) look
@@ -67,8 +69,8 @@ mod sealed {
 /// }
 ///
 /// let ctx = Context::new();
-/// let pairs = ctx.parallelize([(1u32, 'a'), (2, 'b'), (3, 'c'), (4, 'd')], 3);
-/// let parted = pairs.partition_by(Arc::new(Parity));
+/// let pairs = ctx.parallelize_with([(1u32, 'a'), (2, 'b'), (3, 'c'), (4, 'd')], 3);
+/// let parted = pairs.partition_by_partitioner(Parity);
 /// assert_eq!(parted.glom().collect()?, [vec![(2, 'b'), (4, 'd')], vec![(1, 'a'), (3, 'c')]]);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
@@ -84,6 +86,53 @@ pub trait Partitioner<K>: sealed::AsAny + Send + Sync {
     /// compare their settings.
     fn equivalent(&self, other: &dyn Partitioner<K>) -> bool {
         std::ptr::addr_eq(self as *const Self, other as *const dyn Partitioner<K>)
+    }
+}
+
+/// A partitioner already shared (such as [`Rdd::partitioner`](crate::Rdd::partitioner)
+/// returns) places keys as the one it shares, and is equivalent to what
+/// that one is equivalent to: pass it wherever a partitioner is taken.
+///
+/// # Examples
+///
+/// ```
+/// let ctx = sparkling::Context::new();
+/// let left = ctx.parallelize([(1, 'a'), (2, 'b')]).partition_by(3);
+/// let right = ctx.parallelize([(1, 'x')]).partition_by_partitioner(left.partitioner().unwrap());
+/// assert_eq!(right.num_partitions(), 3);
+/// ```
+impl<K: 'static> Partitioner<K> for Arc<dyn Partitioner<K>> {
+    fn num_partitions(&self) -> usize {
+        self.as_ref().num_partitions()
+    }
+
+    fn partition(&self, key: &K) -> usize {
+        self.as_ref().partition(key)
+    }
+
+    fn equivalent(&self, other: &dyn Partitioner<K>) -> bool {
+        self.as_ref().equivalent(unshared(other))
+    }
+}
+
+/// The partitioner `other` shares, if it is a shared one, else `other`.
+fn unshared<K: 'static>(other: &dyn Partitioner<K>) -> &dyn Partitioner<K> {
+    match other.as_any().downcast_ref::<Arc<dyn Partitioner<K>>>() {
+        Some(shared) => shared.as_ref(),
+        None => other,
+    }
+}
+
+/// `partitioner` behind an `Arc`, without wrapping one that already is.
+pub(crate) fn share<K: 'static>(
+    partitioner: impl Partitioner<K> + 'static,
+) -> Arc<dyn Partitioner<K>> {
+    match partitioner
+        .as_any()
+        .downcast_ref::<Arc<dyn Partitioner<K>>>()
+    {
+        Some(shared) => Arc::clone(shared),
+        None => Arc::new(partitioner),
     }
 }
 
@@ -140,39 +189,40 @@ impl<K: Hash> Partitioner<K> for HashPartitioner {
 
 /// Places keys in sorted ranges: partition `i` holds the keys between bound
 /// `i - 1` and bound `i`, so the partitions, in order, are sorted (in
-/// descending order when not `ascending`). Sorts build one from a sample of
-/// the keys.
+/// descending order for [`Order::Descending`]). Sorts build one from a
+/// sample of the keys. Keys are ordered as sorts order them (floats as
+/// Spark orders doubles, NaN last; see [`Rdd::sort_by_key`](crate::Rdd::sort_by_key)).
 ///
 /// # Examples
 ///
 /// ```
-/// use sparkling::{Partitioner, RangePartitioner};
-/// let partitioner = RangePartitioner::from_bounds(vec![10, 20], true);
+/// use sparkling::{Order, Partitioner, RangePartitioner};
+/// let partitioner = RangePartitioner::from_bounds(vec![10, 20], Order::Ascending);
 /// assert_eq!(partitioner.num_partitions(), 3);
 /// assert_eq!([5, 10, 15, 25].map(|key| partitioner.partition(&key)), [0, 0, 1, 2]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RangePartitioner<K> {
     bounds: Vec<K>,
-    ascending: bool,
+    order: Order,
 }
 
-impl<K: Ord> RangePartitioner<K> {
+impl<K: PartialOrd + 'static> RangePartitioner<K> {
     /// A range partitioner with the given upper bounds (inclusive), one
     /// fewer than the partitions; they are sorted and deduplicated first.
     ///
     /// # Examples
     ///
     /// ```
-    /// use sparkling::{Partitioner, RangePartitioner};
-    /// let descending = RangePartitioner::from_bounds(vec!["m"], false);
+    /// use sparkling::{Order, Partitioner, RangePartitioner};
+    /// let descending = RangePartitioner::from_bounds(vec!["m"], Order::Descending);
     /// assert_eq!(descending.partition(&"z"), 0);
     /// assert_eq!(descending.partition(&"a"), 1);
     /// ```
-    pub fn from_bounds(mut bounds: Vec<K>, ascending: bool) -> Self {
-        bounds.sort();
-        bounds.dedup();
-        RangePartitioner { bounds, ascending }
+    pub fn from_bounds(mut bounds: Vec<K>, order: Order) -> Self {
+        bounds.sort_by(total_cmp);
+        bounds.dedup_by(|a, b| total_cmp(a, b) == Ordering::Equal);
+        RangePartitioner { bounds, order }
     }
 
     /// Bounds for about `partitions` equal ranges, chosen from a sample of
@@ -183,15 +233,15 @@ impl<K: Ord> RangePartitioner<K> {
     /// # Examples
     ///
     /// ```
-    /// use sparkling::{Partitioner, RangePartitioner};
+    /// use sparkling::{Order, Partitioner, RangePartitioner};
     /// let sample = (0..100).map(|key| (key, 1.0)).collect();
-    /// let partitioner = RangePartitioner::from_sample(sample, 4, true);
+    /// let partitioner = RangePartitioner::from_sample(sample, 4, Order::Ascending);
     /// assert_eq!(partitioner.num_partitions(), 4);
     /// assert_eq!(partitioner.partition(&0), 0);
     /// assert_eq!(partitioner.partition(&99), 3);
     /// ```
-    pub fn from_sample(mut sample: Vec<(K, f64)>, partitions: usize, ascending: bool) -> Self {
-        sample.sort_by(|a, b| a.0.cmp(&b.0));
+    pub fn from_sample(mut sample: Vec<(K, f64)>, partitions: usize, order: Order) -> Self {
+        sample.sort_by(|a, b| total_cmp(&a.0, &b.0));
         let total: f64 = sample.iter().map(|(_, weight)| weight).sum();
         let mut bounds: Vec<K> = Vec::new();
         if partitions > 1 && total > 0.0 {
@@ -203,13 +253,17 @@ impl<K: Ord> RangePartitioner<K> {
                 if bounds.len() + 1 >= partitions {
                     break;
                 }
-                if cumulative >= target && bounds.last().is_none_or(|last| key > *last) {
+                if cumulative >= target
+                    && bounds
+                        .last()
+                        .is_none_or(|last| total_cmp(&key, last) == Ordering::Greater)
+                {
                     bounds.push(key);
                     target += step;
                 }
             }
         }
-        RangePartitioner { bounds, ascending }
+        RangePartitioner { bounds, order }
     }
 
     /// The upper bounds of the partitions but the last, ascending.
@@ -217,34 +271,36 @@ impl<K: Ord> RangePartitioner<K> {
     /// # Examples
     ///
     /// ```
-    /// use sparkling::RangePartitioner;
-    /// assert_eq!(RangePartitioner::from_bounds(vec![3, 1], true).bounds(), [1, 3]);
+    /// use sparkling::{Order, RangePartitioner};
+    /// assert_eq!(RangePartitioner::from_bounds(vec![3, 1], Order::Ascending).bounds(), [1, 3]);
     /// ```
     pub fn bounds(&self) -> &[K] {
         &self.bounds
     }
 
-    /// Whether the partitions hold ascending ranges.
+    /// Whether the partitions hold ascending or descending ranges.
     ///
     /// # Examples
     ///
     /// ```
-    /// use sparkling::RangePartitioner;
-    /// assert!(!RangePartitioner::from_bounds(vec![0], false).ascending());
+    /// use sparkling::{Order, RangePartitioner};
+    /// assert_eq!(RangePartitioner::from_bounds(vec![0], Order::Descending).order(), Order::Descending);
     /// ```
-    pub fn ascending(&self) -> bool {
-        self.ascending
+    pub fn order(&self) -> Order {
+        self.order
     }
 }
 
-impl<K: Ord + Send + Sync + 'static> Partitioner<K> for RangePartitioner<K> {
+impl<K: PartialOrd + Send + Sync + 'static> Partitioner<K> for RangePartitioner<K> {
     fn num_partitions(&self) -> usize {
         self.bounds.len() + 1
     }
 
     fn partition(&self, key: &K) -> usize {
-        let index = self.bounds.partition_point(|bound| bound < key);
-        if self.ascending {
+        let index = self
+            .bounds
+            .partition_point(|bound| total_cmp(bound, key) == Ordering::Less);
+        if self.order.is_ascending() {
             index
         } else {
             self.bounds.len() - index
@@ -255,7 +311,15 @@ impl<K: Ord + Send + Sync + 'static> Partitioner<K> for RangePartitioner<K> {
         other
             .as_any()
             .downcast_ref::<RangePartitioner<K>>()
-            .is_some_and(|other| other.bounds == self.bounds && other.ascending == self.ascending)
+            .is_some_and(|other| {
+                other.order == self.order
+                    && other.bounds.len() == self.bounds.len()
+                    && other
+                        .bounds
+                        .iter()
+                        .zip(&self.bounds)
+                        .all(|(a, b)| total_cmp(a, b) == Ordering::Equal)
+            })
     }
 }
 
@@ -269,9 +333,9 @@ impl<K: Ord + Send + Sync + 'static> Partitioner<K> for RangePartitioner<K> {
 /// use std::sync::Arc;
 /// use sparkling::{Context, FnPartitioner};
 ///
-/// let by_length = Arc::new(FnPartitioner::new(3, |word: &&str| word.len()));
+/// let by_length = FnPartitioner::new(3, |word: &&str| word.len());
 /// let ctx = Context::new();
-/// let words = ctx.parallelize([("a", 1), ("bb", 2), ("ccc", 3)], 1).partition_by(by_length);
+/// let words = ctx.parallelize_with([("a", 1), ("bb", 2), ("ccc", 3)], 1).partition_by_partitioner(by_length);
 /// assert_eq!(words.glom().collect()?, [vec![("ccc", 3)], vec![("a", 1)], vec![("bb", 2)]]);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
@@ -501,18 +565,6 @@ pub(crate) fn default_partitions(context: &Context, largest_parent: usize) -> us
     context.configured_parallelism().unwrap_or(largest_parent)
 }
 
-/// A [`HashPartitioner`] over `partitions`, or the default partitioner.
-pub(crate) fn partitioner_for<K: Hash + 'static>(
-    context: &Context,
-    num_partitions: Option<usize>,
-    parents: &[Placement<K>],
-) -> Arc<dyn Partitioner<K>> {
-    match num_partitions {
-        Some(partitions) => Arc::new(HashPartitioner::new(partitions)),
-        None => default_partitioner(context, parents),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,9 +639,12 @@ mod tests {
         assert!(four.equivalent(&HashPartitioner::new(4)));
         assert!(!four.equivalent(&HashPartitioner::new(5)));
         let range: Arc<dyn Partitioner<u64>> =
-            Arc::new(RangePartitioner::from_bounds(vec![1, 2], true));
-        assert!(range.equivalent(&RangePartitioner::from_bounds(vec![2, 1], true)));
-        assert!(!range.equivalent(&RangePartitioner::from_bounds(vec![1, 2], false)));
+            Arc::new(RangePartitioner::from_bounds(vec![1, 2], Order::Ascending));
+        assert!(range.equivalent(&RangePartitioner::from_bounds(vec![2, 1], Order::Ascending)));
+        assert!(!range.equivalent(&RangePartitioner::from_bounds(
+            vec![1, 2],
+            Order::Descending
+        )));
         assert!(!range.equivalent(four.as_ref()));
         let custom: Arc<dyn Partitioner<u64>> = Arc::new(FnPartitioner::new(4, |k| *k as usize));
         let same = Arc::clone(&custom);
@@ -600,11 +655,12 @@ mod tests {
     #[test]
     fn range_bounds_from_a_weighted_sample() {
         let sample: Vec<(i32, f64)> = (0..1000).rev().map(|key| (key, 1.0)).collect();
-        let partitioner = RangePartitioner::from_sample(sample, 4, true);
+        let partitioner = RangePartitioner::from_sample(sample, 4, Order::Ascending);
         assert_eq!(partitioner.bounds(), [249, 499, 749]);
-        let few = RangePartitioner::from_sample(vec![(1, 1.0), (1, 1.0), (2, 1.0)], 10, true);
+        let few =
+            RangePartitioner::from_sample(vec![(1, 1.0), (1, 1.0), (2, 1.0)], 10, Order::Ascending);
         assert_eq!(few.bounds(), [1, 2]);
-        let none = RangePartitioner::<i32>::from_sample(Vec::new(), 3, true);
+        let none = RangePartitioner::<i32>::from_sample(Vec::new(), 3, Order::Ascending);
         assert_eq!(Partitioner::num_partitions(&none), 1);
     }
 }

@@ -20,33 +20,132 @@ use crate::context::Context;
 use crate::nodes::file::{JsonLinesNode, RecordsNode, TextFileNode, WholeFilesNode};
 use crate::rdd::{Data, Rdd};
 
-impl Context {
-    /// Spark's default minimum number of partitions for files: the default
-    /// parallelism, at most 2 (`min_partitions` 0 asks for it).
-    fn min_partitions_or_default(&self, min_partitions: usize) -> usize {
-        if min_partitions == 0 {
-            self.default_parallelism().min(2)
-        } else {
-            min_partitions
-        }
+/// Options of the file sources' `_with` variants (`text_file_with`,
+/// `json_file_with`, `whole_text_files_with`, `binary_files_with`,
+/// `binary_records_with`): the minimum number of partitions (Spark's
+/// `minPartitions`, by default the default parallelism but at most 2), the
+/// UTF-8 handling of text, and whether JSON lines that do not parse are
+/// skipped. A partition count converts into them.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling::{ReadOptions, Utf8Mode};
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("a.txt"), b"caf\xe9\nok\n")?;
+/// let ctx = sparkling::Context::new();
+/// let path = dir.path().to_str().unwrap();
+/// let lines = ctx.text_file_with(path, ReadOptions::new().utf8(Utf8Mode::Lossy).min_partitions(2))?;
+/// assert_eq!(lines.collect()?, ["caf\u{fffd}", "ok"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[must_use]
+pub struct ReadOptions {
+    min_partitions: Option<usize>,
+    utf8: Utf8Mode,
+    skip_malformed: bool,
+}
+
+impl ReadOptions {
+    /// Spark's default partitions, strict UTF-8, malformed JSON an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(sparkling::ReadOptions::new(), sparkling::ReadOptions::default());
+    /// ```
+    pub fn new() -> Self {
+        ReadOptions::default()
     }
 
-    fn splits(&self, path: &str, min_partitions: usize) -> Result<Vec<Split>> {
+    /// At least this many partitions where the files can be split (at
+    /// least 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.txt"), "1\n2\n3\n4\n")?;
+    /// let ctx = sparkling::Context::new();
+    /// let options = sparkling::ReadOptions::new().min_partitions(4);
+    /// assert_eq!(ctx.text_file_with(dir.path().to_str().unwrap(), options)?.num_partitions(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn min_partitions(mut self, partitions: usize) -> Self {
+        self.min_partitions = Some(partitions.max(1));
+        self
+    }
+
+    /// How invalid UTF-8 is handled: an error naming the file and line
+    /// ([`Utf8Mode::Strict`], the default) or replaced by U+FFFD
+    /// ([`Utf8Mode::Lossy`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{ReadOptions, Utf8Mode};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.txt"), b"\xff\n")?;
+    /// let ctx = sparkling::Context::new();
+    /// let path = dir.path().to_str().unwrap();
+    /// assert!(ctx.text_file(path)?.collect().is_err());
+    /// assert_eq!(ctx.text_file_with(path, ReadOptions::new().utf8(Utf8Mode::Lossy))?.collect()?, ["\u{fffd}"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn utf8(mut self, mode: Utf8Mode) -> Self {
+        self.utf8 = mode;
+        self
+    }
+
+    /// For JSON lines: skip the lines that do not parse instead of failing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("n.jsonl"), "1\nnot json\n3\n")?;
+    /// let ctx = sparkling::Context::new();
+    /// let path = dir.path().to_str().unwrap();
+    /// assert!(ctx.json_file::<i64>(path)?.collect().is_err());
+    /// let lenient = sparkling::ReadOptions::new().skip_malformed(true);
+    /// assert_eq!(ctx.json_file_with::<i64>(path, lenient)?.collect()?, [1, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn skip_malformed(mut self, skip: bool) -> Self {
+        self.skip_malformed = skip;
+        self
+    }
+}
+
+impl From<usize> for ReadOptions {
+    fn from(partitions: usize) -> Self {
+        ReadOptions::new().min_partitions(partitions)
+    }
+}
+
+impl Context {
+    /// Spark's default minimum number of partitions for files: the default
+    /// parallelism, at most 2.
+    fn min_partitions(&self, options: &ReadOptions) -> usize {
+        options
+            .min_partitions
+            .unwrap_or_else(|| self.default_parallelism().min(2))
+    }
+
+    fn splits(&self, path: &str, options: &ReadOptions) -> Result<Vec<Split>> {
         let files = expand_with(path, self.file_io_options())?;
-        Ok(plan_splits(
-            &files,
-            self.min_partitions_or_default(min_partitions),
-        ))
+        Ok(plan_splits(&files, self.min_partitions(options)))
     }
 
     /// The lines of the files at `path`, split on `\n`, `\r\n` or a lone
-    /// `\r` (Hadoop's rule), in at least `min_partitions` partitions where
-    /// the files can be split (uncompressed files are cut into line-aligned
-    /// byte ranges, bzip2 files at their compressed blocks; each gzip file
-    /// is one partition). Invalid UTF-8 is
-    /// an error naming the file and line; see
-    /// [`text_file_with`](Context::text_file_with) for a lossy read. The RDD
-    /// is named after `path`.
+    /// `\r` (Hadoop's rule), in at least as many partitions as the
+    /// default parallelism (at most 2, as Spark) where the files can be
+    /// split (uncompressed files are cut into line-aligned byte ranges,
+    /// bzip2 files at their compressed blocks; each gzip file is one
+    /// partition). Invalid UTF-8 is an error naming the file and line; see
+    /// [`text_file_with`](Context::text_file_with) for more partitions or
+    /// a lossy read. The RDD is named after `path`.
     ///
     /// # Examples
     ///
@@ -54,28 +153,28 @@ impl Context {
     /// let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("a.txt"), "to be\nor not\r\nto be\n")?;
     /// let ctx = sparkling::Context::new();
-    /// let lines = ctx.text_file(dir.path().to_str().unwrap(), 2)?;
+    /// let lines = ctx.text_file(dir.path().to_str().unwrap())?;
     /// assert_eq!(lines.collect()?, ["to be", "or not", "to be"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "textFile")]
-    pub fn text_file(&self, path: &str, min_partitions: usize) -> Result<Rdd<String>> {
-        self.text_file_with(path, min_partitions, Utf8Mode::Strict)
+    pub fn text_file(&self, path: &str) -> Result<Rdd<String>> {
+        self.text_file_with(path, ReadOptions::new())
     }
 
-    /// [`text_file`](Context::text_file) with a choice of UTF-8 handling:
-    /// [`Utf8Mode::Lossy`] replaces invalid bytes with U+FFFD.
+    /// [`text_file`](Context::text_file) with [`ReadOptions`]: a minimum
+    /// number of partitions (a plain count converts), lossy UTF-8.
     ///
     /// # Examples
     ///
     /// ```
-    /// use sparkling::Utf8Mode;
+    /// use sparkling::{ReadOptions, Utf8Mode};
     /// let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("a.txt"), b"caf\xe9\n")?;
     /// let path = dir.path().join("a.txt");
     /// let ctx = sparkling::Context::new();
-    /// assert!(ctx.text_file(path.to_str().unwrap(), 1)?.collect().is_err());
-    /// let lossy = ctx.text_file_with(path.to_str().unwrap(), 1, Utf8Mode::Lossy)?;
+    /// assert!(ctx.text_file_with(path.to_str().unwrap(), 3)?.num_partitions() >= 3);
+    /// let lossy = ctx.text_file_with(path.to_str().unwrap(), ReadOptions::new().utf8(Utf8Mode::Lossy))?;
     /// assert_eq!(lossy.collect()?, ["caf\u{fffd}"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -83,12 +182,12 @@ impl Context {
     pub fn text_file_with(
         &self,
         path: &str,
-        min_partitions: usize,
-        mode: Utf8Mode,
+        options: impl Into<ReadOptions>,
     ) -> Result<Rdd<String>> {
+        let options = options.into();
         let node = TextFileNode {
-            splits: self.splits(path, min_partitions)?,
-            mode,
+            splits: self.splits(path, &options)?,
+            mode: options.utf8,
             options: self.file_io_options().clone(),
         };
         Ok(Rdd::from_node(self, "text_file", node).set_name(path))
@@ -107,21 +206,18 @@ impl Context {
     /// let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("events.jsonl"), "{\"user\":\"ann\",\"clicks\":3}\n{\"user\":\"bo\",\"clicks\":1}\n")?;
     /// let ctx = sparkling::Context::new();
-    /// let events = ctx.json_file::<Event>(dir.path().to_str().unwrap(), 1)?;
+    /// let events = ctx.json_file::<Event>(dir.path().to_str().unwrap())?;
     /// assert_eq!(events.map(|e| e.clicks).sum()?, 4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "read.json")]
-    pub fn json_file<T: Data + DeserializeOwned>(
-        &self,
-        path: &str,
-        min_partitions: usize,
-    ) -> Result<Rdd<T>> {
-        self.json_lines(path, min_partitions, false)
+    pub fn json_file<T: Data + DeserializeOwned>(&self, path: &str) -> Result<Rdd<T>> {
+        self.json_file_with(path, ReadOptions::new())
     }
 
-    /// [`json_file`](Context::json_file) that skips the lines that do not
-    /// parse into `T` instead of failing.
+    /// [`json_file`](Context::json_file) with [`ReadOptions`]: a minimum
+    /// number of partitions, or skipping the lines that do not parse into
+    /// `T` instead of failing.
     ///
     /// # Examples
     ///
@@ -130,27 +226,20 @@ impl Context {
     /// std::fs::write(dir.path().join("n.jsonl"), "1\nnot json\n3\n")?;
     /// let ctx = sparkling::Context::new();
     /// let path = dir.path().to_str().unwrap();
-    /// assert!(ctx.json_file::<i64>(path, 1)?.collect().is_err());
-    /// assert_eq!(ctx.json_file_skip_malformed::<i64>(path, 1)?.collect()?, [1, 3]);
+    /// let options = sparkling::ReadOptions::new().skip_malformed(true).min_partitions(2);
+    /// assert_eq!(ctx.json_file_with::<i64>(path, options)?.collect()?, [1, 3]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn json_file_skip_malformed<T: Data + DeserializeOwned>(
+    #[doc(alias = "read.json")]
+    pub fn json_file_with<T: Data + DeserializeOwned>(
         &self,
         path: &str,
-        min_partitions: usize,
+        options: impl Into<ReadOptions>,
     ) -> Result<Rdd<T>> {
-        self.json_lines(path, min_partitions, true)
-    }
-
-    fn json_lines<T: Data + DeserializeOwned>(
-        &self,
-        path: &str,
-        min_partitions: usize,
-        skip_malformed: bool,
-    ) -> Result<Rdd<T>> {
+        let options = options.into();
         let node = JsonLinesNode {
-            splits: self.splits(path, min_partitions)?,
-            skip_malformed,
+            splits: self.splits(path, &options)?,
+            skip_malformed: options.skip_malformed,
             options: self.file_io_options().clone(),
             output: PhantomData,
         };
@@ -161,14 +250,11 @@ impl Context {
         &self,
         operation: &'static str,
         path: &str,
-        min_partitions: usize,
+        options: &ReadOptions,
         read: impl Fn(&FileStatus) -> Result<C> + Send + Sync + 'static,
     ) -> Result<Rdd<(String, C)>> {
         let files = expand_with(path, self.file_io_options())?;
-        let partitions = self
-            .min_partitions_or_default(min_partitions)
-            .min(files.len())
-            .max(1);
+        let partitions = self.min_partitions(options).min(files.len()).max(1);
         let node = WholeFilesNode {
             files,
             partitions,
@@ -187,21 +273,44 @@ impl Context {
     /// std::fs::write(dir.path().join("a.txt"), "alpha\n")?;
     /// std::fs::write(dir.path().join("b.txt"), "beta\n")?;
     /// let ctx = sparkling::Context::new();
-    /// let mut files = ctx.whole_text_files(dir.path().to_str().unwrap(), 0)?.collect()?;
+    /// let mut files = ctx.whole_text_files(dir.path().to_str().unwrap())?.collect()?;
     /// files.sort();
     /// assert!(files[0].0.ends_with("a.txt"));
     /// assert_eq!(files[1].1, "beta\n");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "wholeTextFiles")]
-    pub fn whole_text_files(
+    pub fn whole_text_files(&self, path: &str) -> Result<Rdd<(String, String)>> {
+        self.whole_text_files_with(path, ReadOptions::new())
+    }
+
+    /// [`whole_text_files`](Context::whole_text_files) with
+    /// [`ReadOptions`]: a minimum number of partitions (at most one per
+    /// file), lossy UTF-8.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// for name in ["a", "b", "c"] {
+    ///     std::fs::write(dir.path().join(name), name)?;
+    /// }
+    /// let ctx = sparkling::Context::new();
+    /// let files = ctx.whole_text_files_with(dir.path().to_str().unwrap(), 3)?;
+    /// assert_eq!(files.num_partitions(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "wholeTextFiles")]
+    pub fn whole_text_files_with(
         &self,
         path: &str,
-        min_partitions: usize,
+        options: impl Into<ReadOptions>,
     ) -> Result<Rdd<(String, String)>> {
-        let options = self.file_io_options().clone();
-        self.whole_files("whole_text_files", path, min_partitions, move |file| {
-            Ok(read_text_with(&file.location, Utf8Mode::Strict, &options)?)
+        let options = options.into();
+        let file_io = self.file_io_options().clone();
+        let mode = options.utf8;
+        self.whole_files("whole_text_files", path, &options, move |file| {
+            Ok(read_text_with(&file.location, mode, &file_io)?)
         })
     }
 
@@ -214,19 +323,37 @@ impl Context {
     /// let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("a.bin"), [0u8, 159, 146, 150])?;
     /// let ctx = sparkling::Context::new();
-    /// let files = ctx.binary_files(dir.path().to_str().unwrap(), 0)?.collect()?;
+    /// let files = ctx.binary_files(dir.path().to_str().unwrap())?.collect()?;
     /// assert_eq!(files[0].1, [0, 159, 146, 150]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "binaryFiles")]
-    pub fn binary_files(
+    pub fn binary_files(&self, path: &str) -> Result<Rdd<(String, Vec<u8>)>> {
+        self.binary_files_with(path, ReadOptions::new())
+    }
+
+    /// [`binary_files`](Context::binary_files) in at least the given number
+    /// of partitions (at most one per file).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.bin"), [1u8])?;
+    /// std::fs::write(dir.path().join("b.bin"), [2u8])?;
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.binary_files_with(dir.path().to_str().unwrap(), 2)?.num_partitions(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "binaryFiles")]
+    pub fn binary_files_with(
         &self,
         path: &str,
-        min_partitions: usize,
+        options: impl Into<ReadOptions>,
     ) -> Result<Rdd<(String, Vec<u8>)>> {
-        let options = self.file_io_options().clone();
-        self.whole_files("binary_files", path, min_partitions, move |file| {
-            Ok(read_bytes_with(&file.location, &options)?)
+        let file_io = self.file_io_options().clone();
+        self.whole_files("binary_files", path, &options.into(), move |file| {
+            Ok(read_bytes_with(&file.location, &file_io)?)
         })
     }
 
@@ -246,10 +373,34 @@ impl Context {
     /// ```
     #[doc(alias = "binaryRecords")]
     pub fn binary_records(&self, path: &str, record_length: usize) -> Result<Rdd<Vec<u8>>> {
+        self.binary_records_with(path, record_length, ReadOptions::new())
+    }
+
+    /// [`binary_records`](Context::binary_records) in at least the given
+    /// number of partitions where the files can be split.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("r.bin"), b"aabbccdd")?;
+    /// let ctx = sparkling::Context::new();
+    /// let records = ctx.binary_records_with(dir.path().to_str().unwrap(), 2, 4)?;
+    /// assert_eq!(records.num_partitions(), 4);
+    /// assert_eq!(records.count()?, 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[doc(alias = "binaryRecords")]
+    pub fn binary_records_with(
+        &self,
+        path: &str,
+        record_length: usize,
+        options: impl Into<ReadOptions>,
+    ) -> Result<Rdd<Vec<u8>>> {
         let node = RecordsNode {
             splits: plan_record_splits(
                 &expand_with(path, self.file_io_options())?,
-                self.min_partitions_or_default(0),
+                self.min_partitions(&options.into()),
             ),
             record_length,
             options: self.file_io_options().clone(),

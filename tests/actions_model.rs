@@ -26,7 +26,7 @@ proptest! {
     fn collecting_counting_and_taking_match_the_model(data in data(), n in 0usize..60) {
         for (pool, ctx) in contexts() {
             for parts in partition_counts(data.len()) {
-                let rdd = ctx.parallelize(data.clone(), parts);
+                let rdd = ctx.parallelize_with(data.clone(), parts);
                 prop_assert_eq!(rdd.collect().unwrap(), data.clone(), "{} {}", pool, parts);
                 prop_assert_eq!(rdd.count().unwrap(), data.len() as u64);
                 prop_assert_eq!(rdd.take(n).unwrap(), data.iter().take(n).copied().collect::<Vec<_>>());
@@ -54,7 +54,7 @@ proptest! {
         by_abs_sorted.sort_by(by_abs);
         for (pool, ctx) in contexts() {
             for parts in partition_counts(data.len()) {
-                let rdd = ctx.parallelize(data.clone(), parts);
+                let rdd = ctx.parallelize_with(data.clone(), parts);
                 let smallest: Vec<i32> = ascending.iter().take(n).copied().collect();
                 let largest: Vec<i32> = ascending.iter().rev().take(n).copied().collect();
                 prop_assert_eq!(rdd.take_ordered(n).unwrap(), smallest, "{} {}", pool, parts);
@@ -63,6 +63,13 @@ proptest! {
                 let largest_abs: Vec<i32> = by_abs_sorted.iter().rev().take(n).copied().collect();
                 prop_assert_eq!(rdd.take_ordered_by(n, by_abs).unwrap(), smallest_abs);
                 prop_assert_eq!(rdd.top_by(n, by_abs).unwrap(), largest_abs);
+                // Key functions: of equal keys, the elements met first.
+                let mut by_key = data.clone();
+                by_key.sort_by_key(|x| x.abs());
+                let mut by_key_descending = data.clone();
+                by_key_descending.sort_by_key(|x| std::cmp::Reverse(x.abs()));
+                prop_assert_eq!(rdd.take_ordered_by_key(n, |x| x.abs()).unwrap(), by_key.iter().take(n).copied().collect::<Vec<_>>());
+                prop_assert_eq!(rdd.top_by_key(n, |x| x.abs()).unwrap(), by_key_descending.iter().take(n).copied().collect::<Vec<_>>());
             }
         }
     }
@@ -72,7 +79,7 @@ proptest! {
         let sum: i32 = data.iter().sum();
         for (pool, ctx) in contexts() {
             for parts in partition_counts(data.len()) {
-                let rdd = ctx.parallelize(data.clone(), parts);
+                let rdd = ctx.parallelize_with(data.clone(), parts);
                 let label = format!("{pool} {parts}");
                 prop_assert_eq!(rdd.sum().unwrap(), sum, "{}", label);
                 prop_assert_eq!(rdd.fold(0, |a, b| a + b).unwrap(), sum);
@@ -83,17 +90,20 @@ proptest! {
                     .unwrap();
                 prop_assert_eq!((total, count), (i64::from(sum), data.len()));
                 for depth in 1..4 {
-                    let tree = rdd.tree_aggregate(0i64, |a, x| a + i64::from(x), |a, b| a + b, depth).unwrap();
+                    let tree = rdd.tree_aggregate_with(0i64, |a, x| a + i64::from(x), |a, b| a + b, sparkling::TreeOptions::new().depth(depth)).unwrap();
                     prop_assert_eq!(tree, i64::from(sum));
                 }
                 let reduced = (!data.is_empty()).then_some(sum);
                 let expectations = [
                     (rdd.reduce(|a, b| a + b), reduced),
-                    (rdd.tree_reduce(|a, b| a + b, 2), reduced),
+                    (rdd.tree_reduce(|a, b| a + b), reduced),
                     (rdd.min(), data.iter().min().copied()),
                     (rdd.max(), data.iter().max().copied()),
                     (rdd.min_by(|a, b| a.abs().cmp(&b.abs())), data.iter().copied().min_by_key(|x| x.abs())),
-                    (rdd.max_by(|a, b| a.abs().cmp(&b.abs())), data.iter().copied().max_by_key(|x| x.abs())),
+                    // Of equal elements, Spark's max keeps the first met (std's the last).
+                    (rdd.max_by(|a, b| a.abs().cmp(&b.abs())), data.iter().copied().rev().max_by_key(|x| x.abs())),
+                    (rdd.min_by_key(|x| x.abs()), data.iter().copied().min_by_key(|x| x.abs())),
+                    (rdd.max_by_key(|x| x.abs()), data.iter().copied().rev().max_by_key(|x| x.abs())),
                 ];
                 for (result, expected) in expectations {
                     match (result, expected) {
@@ -114,7 +124,7 @@ proptest! {
         }
         for (pool, ctx) in contexts() {
             for parts in partition_counts(data.len()) {
-                let rdd = ctx.parallelize(data.clone(), parts);
+                let rdd = ctx.parallelize_with(data.clone(), parts);
                 prop_assert_eq!(rdd.map(|x| x % 5).count_by_value().unwrap(), model.clone(), "{} {}", pool, parts);
                 let total = AtomicI64::new(0);
                 rdd.foreach(|x| { total.fetch_add(i64::from(x), Ordering::Relaxed); }).unwrap();
@@ -138,7 +148,7 @@ proptest! {
         let sample_variance = data.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
         for (pool, ctx) in contexts() {
             for parts in partition_counts(data.len()) {
-                let rdd = ctx.parallelize(data.clone(), parts);
+                let rdd = ctx.parallelize_with(data.clone(), parts);
                 let stats: StatCounter = rdd.stats().unwrap();
                 prop_assert_eq!(stats.count(), data.len() as u64);
                 prop_assert!(close(rdd.mean().unwrap(), if data.is_empty() { f64::NAN } else { mean }), "{} {}", pool, parts);
@@ -176,8 +186,8 @@ proptest! {
         }
         for (pool, ctx) in contexts() {
             for parts in partition_counts(data.len()) {
-                let rdd = ctx.parallelize(data.clone(), parts);
-                prop_assert_eq!(rdd.histogram_with_boundaries(&bounds).unwrap(), model_fixed.clone(), "{} {}", pool, parts);
+                let rdd = ctx.parallelize_with(data.clone(), parts);
+                prop_assert_eq!(rdd.histogram(bounds.as_slice()).unwrap(), (bounds.clone(), model_fixed.clone()), "{} {}", pool, parts);
                 let (edges, counts) = rdd.histogram(buckets).unwrap();
                 prop_assert_eq!(counts.iter().sum::<u64>(), data.len() as u64);
                 prop_assert_eq!(edges.first().copied(), Some(min));
@@ -199,7 +209,7 @@ proptest! {
 
     #[test]
     fn take_sample_is_exact_sized_and_reproducible(data in data(), n in 0usize..70, seed in any::<u64>()) {
-        let reference = contexts()[0].1.parallelize(data.clone(), 3).take_sample(false, n, seed).unwrap();
+        let reference = contexts()[0].1.parallelize_with(data.clone(), 3).take_sample_with(n, sparkling::SampleOptions::new().seed(seed)).unwrap();
         prop_assert_eq!(reference.len(), n.min(data.len()));
         let mut remaining = data.clone();
         for element in &reference {
@@ -208,12 +218,12 @@ proptest! {
             remaining.swap_remove(position.unwrap());
         }
         for (pool, ctx) in contexts() {
-            let rdd = ctx.parallelize(data.clone(), 3);
-            prop_assert_eq!(rdd.take_sample(false, n, seed).unwrap(), reference.clone(), "{}", pool);
-            let with = rdd.take_sample(true, n, seed).unwrap();
+            let rdd = ctx.parallelize_with(data.clone(), 3);
+            prop_assert_eq!(rdd.take_sample_with(n, sparkling::SampleOptions::new().seed(seed)).unwrap(), reference.clone(), "{}", pool);
+            let with = rdd.take_sample_with(n, sparkling::SampleOptions::new().with_replacement(true).seed(seed)).unwrap();
             prop_assert_eq!(with.len(), if data.is_empty() { 0 } else { n });
             prop_assert!(with.iter().all(|x| data.contains(x)));
-            prop_assert_eq!(with, rdd.take_sample(true, n, seed).unwrap());
+            prop_assert_eq!(with, rdd.take_sample_with(n, sparkling::SampleOptions::new().with_replacement(true).seed(seed)).unwrap());
         }
     }
 }
@@ -221,7 +231,7 @@ proptest! {
 #[test]
 fn min_and_max_work_on_strings() {
     let ctx = sparkling::Context::new();
-    let words = ctx.parallelize(["pear", "apple", "zucchini", "fig"].map(String::from), 3);
+    let words = ctx.parallelize_with(["pear", "apple", "zucchini", "fig"].map(String::from), 3);
     assert_eq!(words.min().unwrap(), "apple");
     assert_eq!(words.max().unwrap(), "zucchini");
 }
@@ -230,33 +240,36 @@ fn min_and_max_work_on_strings() {
 fn histogram_refuses_what_it_cannot_bucket() {
     let ctx = sparkling::Context::new();
     assert!(matches!(
-        ctx.parallelize(Vec::<f64>::new(), 2).histogram(3),
+        ctx.parallelize_with(Vec::<f64>::new(), 2).histogram(3),
         Err(Error::InvalidArgument { .. })
     ));
     assert!(matches!(
-        ctx.parallelize([1.0, f64::NAN], 2).histogram(3),
+        ctx.parallelize_with([1.0, f64::NAN], 2).histogram(3),
         Err(Error::InvalidArgument { .. })
     ));
     assert!(matches!(
-        ctx.parallelize([1.0, f64::INFINITY], 2).histogram(3),
+        ctx.parallelize_with([1.0, f64::INFINITY], 2).histogram(3),
         Err(Error::InvalidArgument { .. })
     ));
     assert!(matches!(
-        ctx.parallelize([1.0], 1).histogram(0),
+        ctx.parallelize_with([1.0], 1).histogram(0),
         Err(Error::InvalidArgument { .. })
     ));
     assert!(matches!(
-        ctx.parallelize([1.0], 1)
-            .histogram_with_boundaries(&[2.0, 1.0]),
+        ctx.parallelize_with([1.0], 1).histogram([2.0, 1.0]),
         Err(Error::InvalidArgument { .. })
     ));
     assert_eq!(
-        ctx.parallelize([3, 3, 3], 2).histogram(4).unwrap(),
+        ctx.parallelize_with([3, 3, 3], 2).histogram(4).unwrap(),
         (vec![3.0, 3.0], vec![3])
     );
     assert!(matches!(
-        ctx.range(0, 3, 1, 1)
-            .tree_aggregate(0, |a, x| a + x, |a, b| a + b, 0),
+        ctx.range_with(0, 3, 1).tree_aggregate_with(
+            0,
+            |a, x| a + x,
+            |a, b| a + b,
+            sparkling::TreeOptions::new().depth(0)
+        ),
         Err(Error::InvalidArgument { .. })
     ));
 }

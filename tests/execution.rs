@@ -17,10 +17,10 @@ fn counter() -> Arc<AtomicUsize> {
 fn building_a_plan_runs_nothing() {
     let (ctx, pool) = counting_context();
     let source = ctx
-        .parallelize(0..100, 4)
+        .parallelize_with(0..100, 4)
         .map(|_: i32| -> i32 { panic!("the source was read") });
     let other = ctx
-        .range(0, 10, 1, 2)
+        .range_with(0, 10, 2)
         .map(|_| -> i32 { panic!("the other source was read") });
     let chain = source
         .filter(|x| x % 2 == 0)
@@ -31,7 +31,7 @@ fn building_a_plan_runs_nothing() {
         .map(|(k, _)| k)
         .union(&other)
         .coalesce(2)
-        .sample(false, 0.5, 1)
+        .sample_with(0.5, sparkling::SampleOptions::new().seed(1))
         .zip_with_unique_id()
         .map(|(x, _)| x)
         .glom()
@@ -52,7 +52,7 @@ fn building_a_plan_runs_nothing() {
 fn a_chain_of_narrow_operations_is_one_pool_call_of_one_task_per_partition() {
     let (ctx, pool) = counting_context();
     let result = ctx
-        .parallelize(0..1000, 4)
+        .parallelize_with(0..1000, 4)
         .map(|x| x * 2)
         .filter(|x| x % 3 == 0)
         .map(|x| x + 1)
@@ -73,7 +73,7 @@ fn each_closure_runs_once_per_element_in_a_fused_chain() {
     let (ctx, _) = counting_context();
     let seen = calls.clone();
     let total = ctx
-        .range(0, 10_000, 1, 4)
+        .range_with(0, 10_000, 4)
         .map(move |x| {
             seen.fetch_add(1, Ordering::Relaxed);
             x
@@ -91,7 +91,7 @@ fn first_and_take_compute_only_the_partitions_they_need() {
     let computed = counter();
     let seen = computed.clone();
     let rdd = ctx
-        .parallelize(0..100, 20)
+        .parallelize_with(0..100, 20)
         .map_partitions_with_index(move |index, part| {
             seen.fetch_add(1, Ordering::SeqCst);
             part.map(move |x| (index, x))
@@ -116,9 +116,9 @@ fn first_and_take_compute_only_the_partitions_they_need() {
 
     // Partitions that are empty make take() grow its rounds, and stop once found.
     computed.store(0, Ordering::SeqCst);
-    let sparse = ctx.parallelize(0..100, 20).filter(|x| *x >= 60);
+    let sparse = ctx.parallelize_with(0..100, 20).filter(|x| *x >= 60);
     assert_eq!(sparse.take(1).unwrap(), [60]);
-    assert!(!ctx.parallelize(0..100, 20).is_empty().unwrap());
+    assert!(!ctx.parallelize_with(0..100, 20).is_empty().unwrap());
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn partitions_cached_by_one_job_are_not_recomputed_by_the_next() {
         let calls = counter();
         let seen = calls.clone();
         let cached = ctx
-            .parallelize(0..100, 20)
+            .parallelize_with(0..100, 20)
             .map(move |n| {
                 seen.fetch_add(1, Ordering::SeqCst);
                 n + 10
@@ -165,7 +165,7 @@ fn partitions_cached_by_one_job_are_not_recomputed_by_the_next() {
 fn the_lineage_shows_every_rdd_and_the_cache() {
     let ctx = Context::new();
     let rdd = ctx
-        .parallelize(0..10, 2)
+        .parallelize_with(0..10, 2)
         .set_name("numbers")
         .map(|x| x + 1)
         .cache();

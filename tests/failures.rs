@@ -10,7 +10,7 @@ use sparkling::{Context, Error};
 fn a_panic_in_a_closure_is_an_error_naming_the_rdd_and_partition() {
     for (pool, ctx) in contexts() {
         let rdd = ctx
-            .parallelize(0..40, 4)
+            .parallelize_with(0..40, 4)
             .map(|x| x + 1)
             .set_name("plus one")
             .filter(|x| {
@@ -41,7 +41,7 @@ fn a_panic_in_a_closure_is_an_error_naming_the_rdd_and_partition() {
 #[test]
 fn a_panic_in_a_step_reading_its_source_directly_names_that_step() {
     for (pool, ctx) in contexts() {
-        let sources = [ctx.range(0, 40, 1, 4), ctx.parallelize(0..40, 4)];
+        let sources = [ctx.range_with(0, 40, 4), ctx.parallelize_with(0..40, 4)];
         for source in sources {
             let failing = source.set_name("numbers").map(|x| {
                 assert!(x != 35, "thirty-five is not allowed");
@@ -67,14 +67,14 @@ fn a_panic_in_a_step_reading_its_source_directly_names_that_step() {
 fn a_panic_in_map_partitions_and_in_a_merge_is_reported() {
     let ctx = Context::new();
     let result = ctx
-        .parallelize(0..10, 2)
+        .parallelize_with(0..10, 2)
         .map_partitions(|part| part.map(|x: i32| 10 / (x - 7)))
         .collect();
     assert!(
         matches!(result, Err(Error::Task { partition: 1, .. })),
         "{result:?}"
     );
-    let merge = ctx.parallelize(0..10, 2).reduce(|a, b| {
+    let merge = ctx.parallelize_with(0..10, 2).reduce(|a, b| {
         assert!(a + b < 40, "merge overflowed");
         a + b
     });
@@ -95,7 +95,7 @@ fn flat_maps_report_failures_before_and_inside_them_instead_of_a_short_result() 
     for (pool, ctx) in contexts() {
         // The upstream map fails in its fourth batch, while the flat map
         // holds part of an output batch (a quarter of each input batch).
-        let upstream = ctx.parallelize(0..20_000, 1).map(|x| {
+        let upstream = ctx.parallelize_with(0..20_000, 1).map(|x| {
             assert!(x != 15_000, "upstream stops here");
             x
         });
@@ -113,7 +113,7 @@ fn flat_maps_report_failures_before_and_inside_them_instead_of_a_short_result() 
             );
         }
         // The closure panics after more than a batch of output.
-        let big = ctx.parallelize(vec![10_000], 1);
+        let big = ctx.parallelize_with(vec![10_000], 1);
         let failures = [
             big.flat_map(|n| (0..n).inspect(|i| assert!(*i < 9_000, "expansion stops here")))
                 .count(),
@@ -137,7 +137,7 @@ fn partition_iterators_report_an_upstream_failure_instead_of_a_short_partition()
     for (pool, ctx) in contexts() {
         // Partition 0 fails in its third batch: by then its iterator has
         // handed out whole batches, one element at a time or folded.
-        let upstream = ctx.range(0, 30_000, 1, 2).map(|x| {
+        let upstream = ctx.range_with(0, 30_000, 2).map(|x| {
             assert!(x != 9_000, "upstream stops here");
             x
         });
@@ -166,12 +166,12 @@ fn partition_iterators_report_an_upstream_failure_instead_of_a_short_partition()
 fn the_context_and_pool_stay_usable_after_failures() {
     for (pool, ctx) in contexts() {
         let failing = ctx
-            .parallelize(0..8, 4)
+            .parallelize_with(0..8, 4)
             .map(|x: i32| -> i32 { panic!("boom {x}") });
         assert!(failing.count().is_err(), "{pool}");
         for job in 0..1000 {
             let total = ctx
-                .parallelize(0..10, 2)
+                .parallelize_with(0..10, 2)
                 .map(move |x| x + job)
                 .sum()
                 .unwrap();
@@ -187,9 +187,9 @@ fn the_context_and_pool_stay_usable_after_failures() {
 #[test]
 fn an_action_inside_a_closure_does_not_deadlock() {
     for (pool, ctx) in contexts() {
-        let inner = ctx.parallelize(0..10, 4);
+        let inner = ctx.parallelize_with(0..10, 4);
         let nested = ctx
-            .parallelize(0..8, 8)
+            .parallelize_with(0..8, 8)
             .map(move |x| x * inner.map(|y| y + 1).sum().unwrap())
             .collect()
             .unwrap();
@@ -200,7 +200,10 @@ fn an_action_inside_a_closure_does_not_deadlock() {
 #[test]
 fn reduce_of_an_empty_rdd_is_an_error_not_a_panic() {
     let ctx = Context::new();
-    match ctx.parallelize(Vec::<i32>::new(), 3).reduce(|a, b| a + b) {
+    match ctx
+        .parallelize_with(Vec::<i32>::new(), 3)
+        .reduce(|a, b| a + b)
+    {
         Err(Error::EmptyRdd { operation, rdd }) => {
             assert_eq!(operation, "reduce");
             assert!(rdd.starts_with("parallelize["), "{rdd}");
@@ -215,7 +218,7 @@ fn reduce_of_an_empty_rdd_is_an_error_not_a_panic() {
         })
     ));
     assert!(matches!(
-        ctx.empty::<i32>().tree_reduce(|a, b| a + b, 2),
+        ctx.empty::<i32>().tree_reduce(|a, b| a + b),
         Err(Error::EmptyRdd { .. })
     ));
 }
@@ -223,7 +226,7 @@ fn reduce_of_an_empty_rdd_is_an_error_not_a_panic() {
 #[test]
 fn a_failing_partition_stops_the_local_iterator_with_its_error() {
     let ctx = Context::new();
-    let rdd = ctx.parallelize(0..6, 3).map(|x| {
+    let rdd = ctx.parallelize_with(0..6, 3).map(|x| {
         assert!(x < 4, "element {x}");
         x
     });

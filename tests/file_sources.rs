@@ -70,7 +70,7 @@ fn every_codec_and_layout_gives_the_same_lines_on_every_pool() {
         ] {
             for min_partitions in [1, 3, 8] {
                 let rdd = ctx
-                    .text_file(path(&dir.path().join(name)), min_partitions)
+                    .text_file_with(path(&dir.path().join(name)), min_partitions)
                     .unwrap();
                 assert_eq!(
                     rdd.collect().unwrap(),
@@ -80,7 +80,7 @@ fn every_codec_and_layout_gives_the_same_lines_on_every_pool() {
             }
         }
         let plain = ctx
-            .text_file(path(&dir.path().join("plain.txt")), 8)
+            .text_file_with(path(&dir.path().join("plain.txt")), 8)
             .unwrap();
         assert_eq!(plain.num_partitions(), 8, "an uncompressed file is split");
         assert_eq!(
@@ -98,7 +98,7 @@ fn a_bzip2_file_of_many_blocks_is_read_in_parallel_splits() {
     let file = dir.path().join("big.bz2");
     write_bz2(&file, &[&lines]);
     for (pool, ctx) in contexts() {
-        let rdd = ctx.text_file(path(&file), 8).unwrap();
+        let rdd = ctx.text_file_with(path(&file), 8).unwrap();
         assert_eq!(rdd.num_partitions(), 8, "{pool}");
         assert_eq!(rdd.collect().unwrap(), lines, "{pool}");
         let busy = rdd
@@ -125,7 +125,7 @@ fn globs_and_comma_lists_select_files() {
     }
     let ctx = Context::new();
     let read = |expression: String| {
-        let mut lines = ctx.text_file(&expression, 0).unwrap().collect().unwrap();
+        let mut lines = ctx.text_file(&expression).unwrap().collect().unwrap();
         lines.sort();
         lines
     };
@@ -147,7 +147,7 @@ fn missing_paths_and_empty_globs_are_errors_naming_them() {
         format!("{}/nothing-here.txt", path(dir.path())),
         format!("{}/*.csv", path(dir.path())),
     ] {
-        match ctx.text_file(&expression, 1) {
+        match ctx.text_file_with(&expression, 1) {
             Err(error @ Error::File(_)) => {
                 assert!(error.to_string().contains(&expression), "{error}")
             }
@@ -174,7 +174,7 @@ fn corrupt_and_truncated_archives_fail_naming_the_file() {
     for name in ["truncated.gz", "corrupt.gz", "truncated.bz2"] {
         let file = dir.path().join(name);
         let error = ctx
-            .text_file(path(&file), 1)
+            .text_file_with(path(&file), 1)
             .unwrap()
             .count()
             .expect_err(name);
@@ -189,7 +189,7 @@ fn invalid_utf8_is_an_error_in_strict_mode_and_replaced_in_lossy_mode() {
     std::fs::write(&file, b"fine\ncaf\xe9\nalso fine\n").unwrap();
     let ctx = Context::new();
     let error = ctx
-        .text_file(path(&file), 1)
+        .text_file_with(path(&file), 1)
         .unwrap()
         .collect()
         .unwrap_err();
@@ -199,7 +199,12 @@ fn invalid_utf8_is_an_error_in_strict_mode_and_replaced_in_lossy_mode() {
         "{message}"
     );
     let lossy = ctx
-        .text_file_with(path(&file), 1, Utf8Mode::Lossy)
+        .text_file_with(
+            path(&file),
+            sparkling::ReadOptions::new()
+                .min_partitions(1)
+                .utf8(Utf8Mode::Lossy),
+        )
         .unwrap()
         .collect()
         .unwrap();
@@ -213,8 +218,8 @@ fn saved_text_reads_back_through_every_codec() {
     let lines = lines_of(300);
     for codec in [Codec::Plain, Codec::Gzip, Codec::Bzip2] {
         let out = dir.path().join(format!("out-{codec:?}"));
-        ctx.parallelize(lines.clone(), 3)
-            .save_as_text_file(path(&out), Some(codec))
+        ctx.parallelize_with(lines.clone(), 3)
+            .save_as_text_file_with(path(&out), sparkling::SaveOptions::new().codec(codec))
             .unwrap();
         let first_part = out.join(format!("part-00000{}", codec.extension()));
         assert!(first_part.exists(), "{first_part:?}");
@@ -225,10 +230,7 @@ fn saved_text_reads_back_through_every_codec() {
             Codec::Bzip2 => assert_eq!(&raw[..3], b"BZh", "not really bzip2"),
             _ => assert!(raw.starts_with(b"line 0")),
         }
-        assert_eq!(
-            ctx.text_file(path(&out), 0).unwrap().collect().unwrap(),
-            lines
-        );
+        assert_eq!(ctx.text_file(path(&out)).unwrap().collect().unwrap(), lines);
     }
 }
 
@@ -237,23 +239,23 @@ fn saving_over_an_existing_target_needs_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let ctx = Context::new();
-    ctx.parallelize(["old"], 1)
-        .save_as_text_file(path(&out), None)
+    ctx.parallelize_with(["old"], 1)
+        .save_as_text_file(path(&out))
         .unwrap();
     let error = ctx
-        .parallelize(["new"], 1)
-        .save_as_text_file(path(&out), None)
+        .parallelize_with(["new"], 1)
+        .save_as_text_file(path(&out))
         .unwrap_err();
     assert!(error.to_string().contains("out"), "{error}");
     assert_eq!(
-        ctx.text_file(path(&out), 0).unwrap().collect().unwrap(),
+        ctx.text_file(path(&out)).unwrap().collect().unwrap(),
         ["old"]
     );
-    ctx.parallelize(["new"], 1)
+    ctx.parallelize_with(["new"], 1)
         .save_as_text_file_with(path(&out), SaveOptions::new().overwrite(true))
         .unwrap();
     assert_eq!(
-        ctx.text_file(path(&out), 0).unwrap().collect().unwrap(),
+        ctx.text_file(path(&out)).unwrap().collect().unwrap(),
         ["new"]
     );
 }
@@ -263,12 +265,12 @@ fn a_failing_job_leaves_no_target_behind() {
     for (pool, ctx) in contexts() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let failing = ctx.range(0, 1000, 1, 4).map(|x| {
+        let failing = ctx.range_with(0, 1000, 4).map(|x| {
             assert!(x != 900, "element 900 fails");
             x
         });
         let error = failing
-            .save_as_text_file(path(&out), Some(Codec::Gzip))
+            .save_as_text_file_with(path(&out), sparkling::SaveOptions::new().codec(Codec::Gzip))
             .unwrap_err();
         assert!(
             matches!(error, Error::Task { partition: 3, .. }),
@@ -288,7 +290,7 @@ fn whole_files_binary_files_and_records() {
     std::fs::write(dir.path().join("_ignored"), "x").unwrap();
     let ctx = Context::new();
     let mut texts = ctx
-        .whole_text_files(path(dir.path()), 2)
+        .whole_text_files_with(path(dir.path()), 2)
         .unwrap()
         .collect()
         .unwrap();
@@ -297,7 +299,7 @@ fn whole_files_binary_files_and_records() {
     assert!(texts[0].0.ends_with("a.txt") && texts[0].1 == "alpha\nbeta\n");
     assert!(texts[1].0.ends_with("b.gz") && texts[1].1 == "gamma\n");
     let binaries = ctx
-        .binary_files(path(&dir.path().join("b.gz")), 1)
+        .binary_files_with(path(&dir.path().join("b.gz")), 1)
         .unwrap()
         .collect()
         .unwrap();
@@ -340,11 +342,11 @@ fn json_lines_read_and_write_with_errors_naming_file_and_line() {
             seconds: i,
         })
         .collect();
-    ctx.parallelize(visits.clone(), 4)
-        .save_as_json_lines(path(&out), Some(Codec::Gzip))
+    ctx.parallelize_with(visits.clone(), 4)
+        .save_as_json_lines_with(path(&out), sparkling::SaveOptions::new().codec(Codec::Gzip))
         .unwrap();
     assert_eq!(
-        ctx.json_file::<Visit>(path(&out), 0)
+        ctx.json_file::<Visit>(path(&out))
             .unwrap()
             .collect()
             .unwrap(),
@@ -358,7 +360,7 @@ fn json_lines_read_and_write_with_errors_naming_file_and_line() {
     )
     .unwrap();
     let error = ctx
-        .json_file::<Visit>(path(&bad), 1)
+        .json_file_with::<Visit>(path(&bad), 1)
         .unwrap()
         .collect()
         .unwrap_err();
@@ -368,7 +370,12 @@ fn json_lines_read_and_write_with_errors_naming_file_and_line() {
         "{message}"
     );
     let skipped = ctx
-        .json_file_skip_malformed::<Visit>(path(&bad), 1)
+        .json_file_with::<Visit>(
+            path(&bad),
+            sparkling::ReadOptions::new()
+                .skip_malformed(true)
+                .min_partitions(1),
+        )
         .unwrap()
         .collect()
         .unwrap();

@@ -24,7 +24,7 @@ proptest! {
         for (pool, ctx) in contexts() {
             for n in partition_counts(data.len()) {
                 let rdd = ctx
-                    .parallelize(data.clone(), n)
+                    .parallelize_with(data.clone(), n)
                     .map(|x| i64::from(x) * 3)
                     .filter(|x| x % 2 == 0)
                     .flat_map(|x| [x, -x]);
@@ -48,12 +48,12 @@ proptest! {
         for (pool, ctx) in contexts() {
             for n in partition_counts(sizes.len()) {
                 let rdd = ctx
-                    .parallelize(indexed.clone(), n)
+                    .parallelize_with(indexed.clone(), n)
                     .flat_map(|(index, size)| (0..size).map(move |i| (index, i)));
                 prop_assert_eq!(rdd.collect().unwrap(), expected.clone(), "{} with {} partitions", pool, n);
                 prop_assert_eq!(rdd.count().unwrap(), expected.len() as u64);
                 let pushed = ctx
-                    .parallelize(indexed.clone(), n)
+                    .parallelize_with(indexed.clone(), n)
                     .flat_map_into(|(index, size), out| out.extend((0..size).map(|i| (index, i))));
                 prop_assert_eq!(pushed.collect().unwrap(), expected.clone(), "flat_map_into on {} with {} partitions", pool, n);
             }
@@ -66,7 +66,7 @@ proptest! {
         let data: Vec<i64> = (0..len).collect();
         let model = slices(&data, n);
         for (pool, ctx) in contexts() {
-            let rdd = ctx.range(0, len, 1, n);
+            let rdd = ctx.range_with(0, len, n);
             let sums: Vec<i64> = model.iter().map(|part| part.iter().sum()).collect();
             let folded = rdd.map_partitions(|part| std::iter::once(part.sum::<i64>()));
             prop_assert_eq!(folded.collect().unwrap(), sums, "fold on {}", pool);
@@ -81,7 +81,7 @@ proptest! {
         for (pool, ctx) in contexts() {
             for n in partition_counts(data.len()) {
                 let model = slices(&data, n);
-                let rdd = ctx.parallelize(data.clone(), n);
+                let rdd = ctx.parallelize_with(data.clone(), n);
                 prop_assert_eq!(rdd.glom().collect().unwrap(), model.clone(), "glom on {}", pool);
                 let sums: Vec<i32> = model.iter().map(|part| part.iter().sum()).collect();
                 let by_map_partitions = rdd.map_partitions(|part| std::iter::once(part.sum::<i32>()));
@@ -115,8 +115,8 @@ proptest! {
     ) {
         for (pool, ctx) in contexts() {
             for n in partition_counts(left.len()) {
-                let a = ctx.parallelize(left.clone(), n);
-                let b = ctx.parallelize(right.clone(), 2);
+                let a = ctx.parallelize_with(left.clone(), n);
+                let b = ctx.parallelize_with(right.clone(), 2);
                 let union = a.union(&b);
                 prop_assert_eq!(union.num_partitions(), n + 2);
                 let both: Vec<i32> = left.iter().chain(&right).copied().collect();
@@ -141,17 +141,17 @@ proptest! {
         fraction in 0.0f64..1.0,
         seed in any::<u64>(),
     ) {
-        let reference = contexts()[0].1.parallelize(data.clone(), 3).sample(false, fraction, seed).collect().unwrap();
+        let reference = contexts()[0].1.parallelize_with(data.clone(), 3).sample_with(fraction, sparkling::SampleOptions::new().seed(seed)).collect().unwrap();
         let mut rest = data.iter();
         for element in &reference {
             prop_assert!(rest.any(|x| x == element), "sample is not an ordered subset");
         }
         for (pool, ctx) in contexts() {
-            let rdd = ctx.parallelize(data.clone(), 3);
-            prop_assert_eq!(rdd.sample(false, fraction, seed).collect().unwrap(), reference.clone(), "{}", pool);
-            prop_assert_eq!(rdd.sample(false, 1.0, seed).collect().unwrap(), data.clone());
-            prop_assert!(rdd.sample(false, 0.0, seed).collect().unwrap().is_empty());
-            let with_replacement = rdd.sample(true, 2.0, seed).collect().unwrap();
+            let rdd = ctx.parallelize_with(data.clone(), 3);
+            prop_assert_eq!(rdd.sample_with(fraction, sparkling::SampleOptions::new().seed(seed)).collect().unwrap(), reference.clone(), "{}", pool);
+            prop_assert_eq!(rdd.sample_with(1.0, sparkling::SampleOptions::new().seed(seed)).collect().unwrap(), data.clone());
+            prop_assert!(rdd.sample_with(0.0, sparkling::SampleOptions::new().seed(seed)).collect().unwrap().is_empty());
+            let with_replacement = rdd.sample_with(2.0, sparkling::SampleOptions::new().with_replacement(true).seed(seed)).collect().unwrap();
             prop_assert!(with_replacement.iter().all(|x| data.contains(x)));
         }
     }
@@ -172,7 +172,7 @@ proptest! {
         };
         for (pool, ctx) in contexts() {
             for n in partition_counts(expected.len()) {
-                prop_assert_eq!(ctx.range(start, end, step, n).collect().unwrap(), expected.clone(), "{} {}", pool, n);
+                prop_assert_eq!(ctx.range_with(start, end, sparkling::RangeOptions::new().step(step).partitions(n)).collect().unwrap(), expected.clone(), "{} {}", pool, n);
             }
         }
     }
@@ -193,11 +193,11 @@ proptest! {
         for (pool, ctx) in contexts() {
             let end = start + len * step;
             let sources = [
-                ("range", ctx.range(start, end, step, n)),
-                ("parallelize", ctx.parallelize(values.clone(), n)),
-                ("cached range", ctx.range(start, end, step, n).cache()),
-                ("cached parallelize", ctx.parallelize(values.clone(), n).cache()),
-                ("a step", ctx.range(start, end, step, n).map(|x| x)),
+                ("range", ctx.range_with(start, end, sparkling::RangeOptions::new().step(step).partitions(n))),
+                ("parallelize", ctx.parallelize_with(values.clone(), n)),
+                ("cached range", ctx.range_with(start, end, sparkling::RangeOptions::new().step(step).partitions(n)).cache()),
+                ("cached parallelize", ctx.parallelize_with(values.clone(), n).cache()),
+                ("a step", ctx.range_with(start, end, sparkling::RangeOptions::new().step(step).partitions(n)).map(|x| x)),
             ];
             for (source_name, source) in sources {
                 let map_first = source.map(|x| x * 3).filter(|x| x % 7 != 0);
@@ -212,7 +212,7 @@ proptest! {
 #[test]
 fn parallelize_slices_as_spark_does() {
     let ctx = sparkling::Context::new();
-    let parts = ctx.parallelize(0..10, 3).glom().collect().unwrap();
+    let parts = ctx.parallelize_with(0..10, 3).glom().collect().unwrap();
     assert_eq!(parts, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8, 9]]);
 }
 
@@ -220,8 +220,13 @@ fn parallelize_slices_as_spark_does() {
 fn sampling_with_replacement_has_the_expected_size() {
     let ctx = sparkling::Context::new();
     let size = ctx
-        .range(0, 10_000, 1, 4)
-        .sample(true, 1.5, 11)
+        .range_with(0, 10_000, 4)
+        .sample_with(
+            1.5,
+            sparkling::SampleOptions::new()
+                .with_replacement(true)
+                .seed(11),
+        )
         .count()
         .unwrap();
     // Poisson(1.5) per element: mean 15,000, standard deviation about 122.
@@ -231,16 +236,40 @@ fn sampling_with_replacement_has_the_expected_size() {
 #[test]
 fn invalid_arguments_fail_the_action_with_a_clear_error() {
     let ctx = sparkling::Context::new();
-    let rdd = ctx.parallelize(0..10, 2);
+    let rdd = ctx.parallelize_with(0..10, 2);
     for (operation, result) in [
-        ("sample", rdd.sample(false, 1.5, 1).count()),
-        ("sample", rdd.sample(true, -0.5, 1).count()),
+        (
+            "sample",
+            rdd.sample_with(1.5, sparkling::SampleOptions::new().seed(1))
+                .count(),
+        ),
+        (
+            "sample",
+            rdd.sample_with(
+                -0.5,
+                sparkling::SampleOptions::new()
+                    .with_replacement(true)
+                    .seed(1),
+            )
+            .count(),
+        ),
         ("coalesce", rdd.coalesce(0).count()),
-        ("range", ctx.range(0, 10, 0, 2).count()),
-        ("range", ctx.range(0, 10, 0, 2).map(|x| x + 1).count()),
         (
             "range",
-            ctx.range(0, 10, 0, 2).filter(|x| x % 2 == 0).count(),
+            ctx.range_with(0, 10, sparkling::RangeOptions::new().step(0).partitions(2))
+                .count(),
+        ),
+        (
+            "range",
+            ctx.range_with(0, 10, sparkling::RangeOptions::new().step(0).partitions(2))
+                .map(|x| x + 1)
+                .count(),
+        ),
+        (
+            "range",
+            ctx.range_with(0, 10, sparkling::RangeOptions::new().step(0).partitions(2))
+                .filter(|x| x % 2 == 0)
+                .count(),
         ),
     ] {
         match result {
@@ -256,7 +285,7 @@ fn invalid_arguments_fail_the_action_with_a_clear_error() {
 #[test]
 fn pipe_runs_the_command_per_partition() {
     for (pool, ctx) in contexts() {
-        let rdd = ctx.parallelize(["b", "a", "c", "d"], 2);
+        let rdd = ctx.parallelize_with(["b", "a", "c", "d"], 2);
         assert_eq!(
             rdd.pipe(["cat"]).collect().unwrap(),
             ["b", "a", "c", "d"],
@@ -281,7 +310,7 @@ fn pipe_runs_the_command_per_partition() {
 #[test]
 fn a_failing_or_missing_command_is_an_error_naming_it() {
     let ctx = sparkling::Context::new();
-    let rdd = ctx.parallelize(["x"], 1);
+    let rdd = ctx.parallelize_with(["x"], 1);
     match rdd.pipe(["sh", "-c", "echo oops >&2; exit 3"]).collect() {
         Err(sparkling::Error::Command {
             command,
@@ -306,10 +335,13 @@ fn a_failing_or_missing_command_is_an_error_naming_it() {
         other => panic!("expected a command error, got {other:?}"),
     }
     // A command that stops reading early is not an error; take() stops it.
-    let many = ctx.range(0, 1_000_000, 1, 1).pipe(["head", "-n", "2"]);
+    let many = ctx.range_with(0, 1_000_000, 1).pipe(["head", "-n", "2"]);
     assert_eq!(many.collect().unwrap(), ["0", "1"]);
     assert_eq!(
-        ctx.range(0, 1_000_000, 1, 1).pipe(["cat"]).take(3).unwrap(),
+        ctx.range_with(0, 1_000_000, 1)
+            .pipe(["cat"])
+            .take(3)
+            .unwrap(),
         ["0", "1", "2"]
     );
 }

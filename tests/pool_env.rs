@@ -26,7 +26,7 @@ fn the_environment_variable_switches_the_pool() {
         set_pool_env(Some(value));
         let ctx = Context::new();
         assert_eq!(ctx.pool().describe(), described);
-        assert_eq!(ctx.range(0, 100, 1, 0).sum().unwrap(), 4950, "{value}");
+        assert_eq!(ctx.range(0, 100).sum().unwrap(), 4950, "{value}");
         assert_eq!(
             Context::builder().build().unwrap().pool().describe(),
             described
@@ -35,7 +35,7 @@ fn the_environment_variable_switches_the_pool() {
 
     set_pool_env(Some("quantum:9"));
     let ctx = Context::new();
-    match ctx.parallelize(0..3, 1).count() {
+    match ctx.parallelize_with(0..3, 1).count() {
         Err(Error::Config {
             name,
             value,
@@ -56,7 +56,7 @@ fn the_environment_variable_switches_the_pool() {
         .pool(std::sync::Arc::new(sparkling::pool::SequentialPool))
         .build()
         .unwrap();
-    assert_eq!(explicit.parallelize(0..3, 1).count().unwrap(), 3);
+    assert_eq!(explicit.parallelize_with(0..3, 1).count().unwrap(), 3);
 
     set_pool_env(None);
     assert_eq!(Context::new().pool().describe(), "rayon");

@@ -69,11 +69,13 @@ fn hdfs_context() -> (Context, String) {
 /// Saving one file over `path` (written already) is refused, and replaces
 /// it when asked.
 fn single_file_is_replaced_only_when_asked(ctx: &Context, path: &str) {
-    let replacement = ctx.parallelize(["replaced"], 1);
-    assert!(replacement.save_as_single_text_file(path, false).is_err());
-    replacement.save_as_single_text_file(path, true).unwrap();
+    let replacement = ctx.parallelize_with(["replaced"], 1);
+    assert!(replacement.save_as_single_text_file(path).is_err());
+    replacement
+        .save_as_single_text_file_with(path, sparkling::SaveOptions::new().overwrite(true))
+        .unwrap();
     assert_eq!(
-        ctx.text_file(path, 0).unwrap().collect().unwrap(),
+        ctx.text_file(path).unwrap().collect().unwrap(),
         ["replaced"]
     );
 }
@@ -86,7 +88,7 @@ fn text_file_reads_http_urls_split_by_range_and_compressed() {
     std::fs::write(root.join("lines.txt.gz"), gzip(&lines())).unwrap();
     let base = format!("{}/engine", server_var("SPARKLING_TEST_HTTP_URL"));
     let ctx = Context::new();
-    let plain = ctx.text_file(&format!("{base}/lines.txt"), 4).unwrap();
+    let plain = ctx.text_file_with(&format!("{base}/lines.txt"), 4).unwrap();
     assert_eq!(
         plain.num_partitions(),
         4,
@@ -94,10 +96,10 @@ fn text_file_reads_http_urls_split_by_range_and_compressed() {
     );
     assert_eq!(plain.collect().unwrap(), lines());
     let both = ctx
-        .text_file(&format!("{base}/lines.txt,{base}/lines.txt.gz"), 2)
+        .text_file_with(&format!("{base}/lines.txt,{base}/lines.txt.gz"), 2)
         .unwrap();
     assert_eq!(both.count().unwrap(), 2 * lines().len() as u64);
-    match ctx.text_file(&format!("{base}/missing.txt"), 1) {
+    match ctx.text_file_with(&format!("{base}/missing.txt"), 1) {
         Err(Error::File(error)) => assert!(error.to_string().contains("missing.txt"), "{error}"),
         other => panic!("expected a not-found error, got {:?}", other.map(|_| ())),
     }
@@ -108,24 +110,25 @@ fn s3_round_trip_with_builder_options() {
     let ctx = s3_context();
     let bucket = server_var("SPARKLING_TEST_S3_BUCKET");
     let out = format!("s3://{bucket}/engine/{}", unique("wordcount"));
-    let data = ctx.parallelize(lines(), 3);
-    data.save_as_text_file(&out, Some(Codec::Gzip)).unwrap();
-    let back = ctx.text_file(&format!("{out}/part-*.gz"), 8).unwrap();
+    let data = ctx.parallelize_with(lines(), 3);
+    data.save_as_text_file_with(&out, sparkling::SaveOptions::new().codec(Codec::Gzip))
+        .unwrap();
+    let back = ctx.text_file_with(&format!("{out}/part-*.gz"), 8).unwrap();
     assert_eq!(back.collect().unwrap(), lines());
-    assert_eq!(ctx.text_file(&out, 0).unwrap().count().unwrap(), 2000);
+    assert_eq!(ctx.text_file(&out).unwrap().count().unwrap(), 2000);
     let written = ctx
-        .binary_files(&format!("{out}/_SUCCESS"), 1)
+        .binary_files_with(&format!("{out}/_SUCCESS"), 1)
         .unwrap()
         .collect()
         .unwrap();
     assert_eq!(written.len(), 1, "the _SUCCESS marker is there");
     assert!(
-        data.save_as_text_file(&out, None).is_err(),
+        data.save_as_text_file(&out).is_err(),
         "an existing target is refused"
     );
     // The pipeline is the same as on local disk.
     let total: usize = ctx
-        .text_file(&out.replacen("s3://", "s3a://", 1), 4)
+        .text_file_with(&out.replacen("s3://", "s3a://", 1), 4)
         .unwrap()
         .map(|line| line.split_whitespace().count())
         .sum()
@@ -138,13 +141,10 @@ fn s3_round_trip_with_builder_options() {
             .sum::<usize>()
     );
     let single = format!("s3://{bucket}/engine/{}.txt.gz", unique("single"));
-    data.save_as_single_text_file(&single, false).unwrap();
-    assert_eq!(
-        ctx.text_file(&single, 0).unwrap().collect().unwrap(),
-        lines()
-    );
+    data.save_as_single_text_file(&single).unwrap();
+    assert_eq!(ctx.text_file(&single).unwrap().collect().unwrap(), lines());
     single_file_is_replaced_only_when_asked(&ctx, &single);
-    match ctx.text_file(&format!("s3://{bucket}/engine/no-such-key.txt"), 1) {
+    match ctx.text_file_with(&format!("s3://{bucket}/engine/no-such-key.txt"), 1) {
         Err(error) => assert!(error.to_string().contains("no-such-key.txt"), "{error}"),
         Ok(_) => panic!("a missing key gave an RDD"),
     }
@@ -154,32 +154,30 @@ fn s3_round_trip_with_builder_options() {
 fn hdfs_round_trip_with_builder_options() {
     let (ctx, base) = hdfs_context();
     let out = format!("{base}/{}", unique("counts"));
-    let words = ctx.parallelize(lines(), 4).flat_map(|line| {
+    let words = ctx.parallelize_with(lines(), 4).flat_map(|line| {
         line.split_whitespace()
             .map(str::to_string)
             .collect::<Vec<_>>()
     });
     let counts = words
         .map(|word| (word, 1u64))
-        .reduce_by_key(|a, b| a + b, Some(2));
+        .reduce_by_key_with(|a, b| a + b, 2);
     let count_lines = counts.map(|(word, count)| format!("{word}\t{count}"));
     count_lines
-        .save_as_text_file(&out, Some(Codec::Bzip2))
+        .save_as_text_file_with(&out, sparkling::SaveOptions::new().codec(Codec::Bzip2))
         .unwrap();
-    let mut back = ctx.text_file(&out, 0).unwrap().collect().unwrap();
+    let mut back = ctx.text_file(&out).unwrap().collect().unwrap();
     back.sort();
     let mut expected = count_lines.collect().unwrap();
     expected.sort();
     assert_eq!(back, expected);
     let single = format!("{base}/{}.bz2", unique("single"));
-    count_lines
-        .save_as_single_text_file(&single, false)
-        .unwrap();
-    let mut back = ctx.text_file(&single, 0).unwrap().collect().unwrap();
+    count_lines.save_as_single_text_file(&single).unwrap();
+    let mut back = ctx.text_file(&single).unwrap().collect().unwrap();
     back.sort();
     assert_eq!(back, expected);
     single_file_is_replaced_only_when_asked(&ctx, &single);
-    match ctx.text_file(&format!("{base}/does-not-exist"), 1) {
+    match ctx.text_file_with(&format!("{base}/does-not-exist"), 1) {
         Err(error) => assert!(error.to_string().contains("does-not-exist"), "{error}"),
         Ok(_) => panic!("a missing HDFS path gave an RDD"),
     }

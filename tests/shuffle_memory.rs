@@ -44,8 +44,8 @@ fn reduce_by_key_peaks_near_the_combined_table_not_the_input() {
         .build()
         .unwrap();
     // The pairs are generated lazily: the input never exists as a whole.
-    let pairs = ctx.range(0, PAIRS, 1, 4).map(|i| (i % KEYS, 1u64));
-    let reduced = pairs.reduce_by_key(|a, b| a + b, Some(4));
+    let pairs = ctx.range_with(0, PAIRS, 4).map(|i| (i % KEYS, 1u64));
+    let reduced = pairs.reduce_by_key_with(|a, b| a + b, 4);
     let before = CURRENT.load(Ordering::SeqCst);
     PEAK.store(before, Ordering::SeqCst);
     let total: u64 = reduced.values().collect().unwrap().into_iter().sum();

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{counting_context, partition_sizes};
-use sparkling::{Context, HashPartitioner, Partitioner, RangePartitioner, Rdd};
+use sparkling::{Context, HashPartitioner, Order, Partitioner, RangePartitioner, Rdd};
 
 /// Pairs `(i % 10, i)` for `i < 100`, counting how often the map closure runs.
 fn counted_pairs(ctx: &Context) -> (Rdd<(u32, u32)>, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&runs);
-    let pairs = ctx.parallelize(0..100u32, 4).map(move |i| {
+    let pairs = ctx.parallelize_with(0..100u32, 4).map(move |i| {
         counter.fetch_add(1, Ordering::SeqCst);
         (i % 10, i)
     });
@@ -25,7 +25,7 @@ fn counted_pairs(ctx: &Context) -> (Rdd<(u32, u32)>, Arc<AtomicUsize>) {
 fn a_second_action_reuses_the_map_side() {
     let (ctx, pool) = counting_context();
     let (pairs, runs) = counted_pairs(&ctx);
-    let reduced = pairs.reduce_by_key(|a, b| a + b, Some(3));
+    let reduced = pairs.reduce_by_key_with(|a, b| a + b, 3);
     assert_eq!(runs.load(Ordering::SeqCst), 0);
     assert_eq!(reduced.count().unwrap(), 10);
     assert_eq!(
@@ -63,19 +63,20 @@ fn every_kind_of_shuffle_is_reused() {
     let (other, other_runs) = counted_pairs(&ctx);
     let shuffled: Vec<Box<dyn Fn() -> u64>> = vec![
         Box::new({
-            let rdd = pairs.group_by_key(None);
+            let rdd = pairs.group_by_key();
             move || rdd.count().unwrap()
         }),
         Box::new({
-            let rdd = pairs.join(&other, Some(2));
+            let rdd = pairs.join_with(&other, 2);
             move || rdd.count().unwrap()
         }),
         Box::new({
-            let rdd = pairs.sort_by_key(false, Some(3));
+            let rdd =
+                pairs.sort_by_key_with(sparkling::SortOptions::new().descending().partitions(3));
             move || rdd.count().unwrap()
         }),
         Box::new({
-            let rdd = pairs.map(|(_, v)| v).distinct(None);
+            let rdd = pairs.map(|(_, v)| v).distinct();
             move || rdd.count().unwrap()
         }),
         Box::new({
@@ -83,7 +84,7 @@ fn every_kind_of_shuffle_is_reused() {
             move || rdd.count().unwrap()
         }),
         Box::new({
-            let rdd = pairs.cogroup(&other, None);
+            let rdd = pairs.cogroup(&other);
             move || rdd.count().unwrap()
         }),
     ];
@@ -120,7 +121,7 @@ fn cache_works_on_shuffled_rdds() {
     let merges = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&merges);
     let reduced = pairs
-        .reduce_by_key(|a, b| a + b, None)
+        .reduce_by_key(|a, b| a + b)
         .map_values(move |v| {
             counter.fetch_add(1, Ordering::SeqCst);
             v
@@ -137,14 +138,14 @@ fn co_partitioned_joins_are_not_shuffled_again() {
     let partitioner: Arc<dyn Partitioner<u32>> = Arc::new(HashPartitioner::new(4));
     let (left, _) = counted_pairs(&ctx);
     let (right, _) = counted_pairs(&ctx);
-    let left = left.partition_by(Arc::clone(&partitioner));
-    let right = right.partition_by(Arc::new(HashPartitioner::new(4)));
+    let left = left.partition_by_partitioner(Arc::clone(&partitioner));
+    let right = right.partition_by(4);
     left.count().unwrap();
     right.count().unwrap();
     let calls = |pool: &common::CountingPool| pool.counts().0;
     let before = calls(&pool);
 
-    let joined = left.join(&right, None);
+    let joined = left.join(&right);
     assert_eq!(joined.num_partitions(), 4);
     assert_eq!(joined.count().unwrap(), 10 * 10 * 10);
     assert_eq!(calls(&pool) - before, 1, "only the join's own stage ran");
@@ -153,27 +154,27 @@ fn co_partitioned_joins_are_not_shuffled_again() {
     let before = calls(&pool);
     let doubled = left.map_values(|v| v * 2);
     assert!(doubled.partitioner().is_some());
-    assert_eq!(doubled.cogroup(&right, Some(4)).count().unwrap(), 10);
+    assert_eq!(doubled.cogroup_with(&right, 4).count().unwrap(), 10);
     assert_eq!(calls(&pool) - before, 1);
 
     // filter moves no element: it keeps the partitioner too.
     let before = calls(&pool);
     let odd = left.filter(|(_, v)| v % 2 == 1);
     assert!(odd.partitioner().is_some());
-    assert_eq!(odd.join(&right, None).count().unwrap(), 10 * 5 * 10);
+    assert_eq!(odd.join(&right).count().unwrap(), 10 * 5 * 10);
     assert_eq!(calls(&pool) - before, 1);
 
     // By-key aggregation over the same partitioner is narrow too.
     let before = calls(&pool);
-    assert_eq!(left.reduce_by_key(|a, b| a + b, None).count().unwrap(), 10);
-    assert_eq!(left.group_by_key(Some(4)).count().unwrap(), 10);
+    assert_eq!(left.reduce_by_key(|a, b| a + b).count().unwrap(), 10);
+    assert_eq!(left.group_by_key_with(4).count().unwrap(), 10);
     assert_eq!(calls(&pool) - before, 2);
 
     // `map` may change keys: it drops the partitioner, and the join shuffles it.
     let before = calls(&pool);
     let mapped = left.map(|pair| pair);
     assert!(mapped.partitioner().is_none());
-    assert_eq!(mapped.join(&right, None).count().unwrap(), 1000);
+    assert_eq!(mapped.join(&right).count().unwrap(), 1000);
     assert_eq!(
         calls(&pool) - before,
         2,
@@ -182,14 +183,11 @@ fn co_partitioned_joins_are_not_shuffled_again() {
 
     // A different partition count needs a shuffle of both sides.
     let before = calls(&pool);
-    assert_eq!(left.join(&right, Some(5)).count().unwrap(), 1000);
+    assert_eq!(left.join_with(&right, 5).count().unwrap(), 1000);
     assert_eq!(calls(&pool) - before, 3);
 
     // partition_by with an equivalent partitioner is the RDD itself.
-    assert_eq!(
-        left.partition_by(Arc::new(HashPartitioner::new(4))).id(),
-        left.id()
-    );
+    assert_eq!(left.partition_by(4).id(), left.id());
 }
 
 #[test]
@@ -198,44 +196,39 @@ fn partition_counts_follow_spark_defaults() {
         .pool(Arc::new(sparkling::pool::SequentialPool))
         .build()
         .unwrap();
-    let small = ctx.parallelize([(1, 1)], 2);
-    let large = ctx.parallelize([(1, 1)], 7);
+    let small = ctx.parallelize_with([(1, 1)], 2);
+    let large = ctx.parallelize_with([(1, 1)], 7);
     // No partitioner, no configured parallelism: the largest parent's count.
-    assert_eq!(small.reduce_by_key(|a, b| a + b, None).num_partitions(), 2);
-    assert_eq!(small.join(&large, None).num_partitions(), 7);
-    assert_eq!(small.cogroup3(&large, &small, None).num_partitions(), 7);
-    assert_eq!(small.distinct(None).num_partitions(), 2);
-    assert_eq!(small.sort_by_key(true, None).num_partitions(), 2);
+    assert_eq!(small.reduce_by_key(|a, b| a + b).num_partitions(), 2);
+    assert_eq!(small.join(&large).num_partitions(), 7);
+    assert_eq!(small.cogroup3(&large, &small).num_partitions(), 7);
+    assert_eq!(small.distinct().num_partitions(), 2);
+    assert_eq!(small.sort_by_key().num_partitions(), 2);
     // An explicit count wins.
-    assert_eq!(small.join(&large, Some(3)).num_partitions(), 3);
+    assert_eq!(small.join_with(&large, 3).num_partitions(), 3);
     // A parent's partitioner is reused when not much smaller than the largest parent.
-    let parted = small.partition_by(Arc::new(HashPartitioner::new(3)));
-    assert_eq!(parted.join(&large, None).num_partitions(), 3);
-    let many = ctx.parallelize([(1, 1)], 30);
-    assert_eq!(parted.join(&many, None).num_partitions(), 30);
+    let parted = small.partition_by(3);
+    assert_eq!(parted.join(&large).num_partitions(), 3);
+    let many = ctx.parallelize_with([(1, 1)], 30);
+    assert_eq!(parted.join(&many).num_partitions(), 30);
     // Subtractions keep the left side's partitioning.
-    assert_eq!(small.subtract_by_key(&large, None).num_partitions(), 2);
-    assert_eq!(parted.subtract_by_key(&large, None).num_partitions(), 3);
+    assert_eq!(small.subtract_by_key(&large).num_partitions(), 2);
+    assert_eq!(parted.subtract_by_key(&large).num_partitions(), 3);
 
     // A configured default parallelism replaces the largest parent's count.
     let configured = Context::builder().default_parallelism(5).build().unwrap();
-    let small = configured.parallelize([(1, 1)], 2);
-    let large = configured.parallelize([(1, 1)], 7);
-    assert_eq!(small.reduce_by_key(|a, b| a + b, None).num_partitions(), 5);
-    assert_eq!(small.join(&large, None).num_partitions(), 5);
+    let small = configured.parallelize_with([(1, 1)], 2);
+    let large = configured.parallelize_with([(1, 1)], 7);
+    assert_eq!(small.reduce_by_key(|a, b| a + b).num_partitions(), 5);
+    assert_eq!(small.join(&large).num_partitions(), 5);
 
     // Zero partitions is a clear error at the action.
     let error = small
-        .reduce_by_key(|a, b| a + b, Some(0))
+        .reduce_by_key_with(|a, b| a + b, 0)
         .collect()
         .unwrap_err();
     assert!(error.to_string().contains("must be positive"), "{error}");
-    assert!(
-        small
-            .partition_by(Arc::new(HashPartitioner::new(0)))
-            .count()
-            .is_err()
-    );
+    assert!(small.partition_by(0).count().is_err());
 }
 
 #[test]
@@ -251,8 +244,8 @@ fn a_partitioner_returning_a_bad_index_is_an_error() {
     }
     let ctx = Context::new();
     let error = ctx
-        .parallelize([(1, 1)], 1)
-        .partition_by(Arc::new(Broken))
+        .parallelize_with([(1, 1)], 1)
+        .partition_by_partitioner(Broken)
         .collect()
         .unwrap_err();
     assert!(error.to_string().contains("partition 5"), "{error}");
@@ -261,11 +254,13 @@ fn a_partitioner_returning_a_bad_index_is_an_error() {
 #[test]
 fn range_partitioners_from_rdds_and_equal_bounds_are_co_partitioned() {
     let ctx = Context::new();
-    let pairs = ctx.parallelize((0..1000).rev().map(|x| (x, x)), 4);
-    let range: Arc<dyn Partitioner<i32>> =
-        Arc::new(RangePartitioner::from_bounds(vec![250, 500, 750], true));
-    let parted = pairs.partition_by(Arc::clone(&range));
+    let pairs = ctx.parallelize_with((0..1000).rev().map(|x| (x, x)), 4);
+    let range: Arc<dyn Partitioner<i32>> = Arc::new(RangePartitioner::from_bounds(
+        vec![250, 500, 750],
+        Order::Ascending,
+    ));
+    let parted = pairs.partition_by_partitioner(Arc::clone(&range));
     assert_eq!(partition_sizes(&parted), [251, 250, 250, 249]);
-    let same = Arc::new(RangePartitioner::from_bounds(vec![750, 500, 250], true));
-    assert_eq!(parted.partition_by(same).id(), parted.id());
+    let same = RangePartitioner::from_bounds(vec![750, 500, 250], Order::Ascending);
+    assert_eq!(parted.partition_by_partitioner(same).id(), parted.id());
 }

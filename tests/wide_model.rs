@@ -5,9 +5,8 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
-use common::{contexts, partition_counts, partition_sizes};
+use common::{contexts, partition_counts, partition_sizes, shuffle, sort_options};
 use proptest::prelude::*;
 use sparkling::{Context, HashPartitioner, Partitioner};
 
@@ -58,27 +57,27 @@ proptest! {
             .collect();
         let grouped: Vec<(u8, Vec<i32>)> = model.clone().into_iter().collect();
         for (setting, ctx, n) in settings(data.len()) {
-            let rdd = ctx.parallelize(data.clone(), n).map_values(i64::from);
+            let rdd = ctx.parallelize_with(data.clone(), n).map_values(i64::from);
             let expected_partitions = out.unwrap_or(n);
-            let reduced = rdd.reduce_by_key(|a, b| a + b, out);
+            let reduced = rdd.reduce_by_key_with(|a, b| a + b, shuffle(out));
             prop_assert_eq!(reduced.num_partitions(), expected_partitions, "{}", setting);
             prop_assert_eq!(sorted(reduced.collect().unwrap()), sums.clone(), "reduce_by_key on {}", setting);
-            let folded = rdd.fold_by_key(0, |a, b| a + b, out);
+            let folded = rdd.fold_by_key_with(0, |a, b| a + b, shuffle(out));
             prop_assert_eq!(sorted(folded.collect().unwrap()), sums.clone(), "fold_by_key on {}", setting);
-            let aggregated = rdd.aggregate_by_key((0i64, 0usize), |(s, c), v| (s + v, c + 1), |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2), out);
+            let aggregated = rdd.aggregate_by_key_with((0i64, 0usize), |(s, c), v| (s + v, c + 1), |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2), shuffle(out));
             prop_assert_eq!(sorted(aggregated.collect().unwrap()), sum_counts.clone(), "aggregate_by_key on {}", setting);
-            let combined = rdd.combine_by_key(|v| vec![v], |mut c, v| { c.push(v); c }, |mut a, b| { a.extend(b); a }, out);
+            let combined = rdd.combine_by_key_with(|v| vec![v], |mut c, v| { c.push(v); c }, |mut a, b| { a.extend(b); a }, shuffle(out));
             let combined: Vec<(u8, Vec<i64>)> = sorted(combined.map_values(sorted).collect().unwrap());
             let expected: Vec<(u8, Vec<i64>)> = grouped.iter().map(|(k, vs)| (*k, sorted(vs.iter().map(|v| i64::from(*v)).collect()))).collect();
             prop_assert_eq!(combined, expected, "combine_by_key on {}", setting);
             // Groups keep the input order of their values.
-            let grouped_rdd = ctx.parallelize(data.clone(), n).group_by_key(out);
+            let grouped_rdd = ctx.parallelize_with(data.clone(), n).group_by_key_with(shuffle(out));
             prop_assert_eq!(sorted(grouped_rdd.collect().unwrap()), grouped.clone(), "group_by_key on {}", setting);
             let counts: HashMap<u8, u64> = model.iter().map(|(k, vs)| (*k, vs.len() as u64)).collect();
             prop_assert_eq!(rdd.count_by_key().unwrap(), counts, "count_by_key on {}", setting);
             let local: HashMap<u8, i64> = sums.iter().copied().collect();
             prop_assert_eq!(rdd.reduce_by_key_locally(|a, b| a + b).unwrap(), local, "reduce_by_key_locally on {}", setting);
-            let by_parity = ctx.parallelize(data.clone(), n).group_by(|(k, _)| k % 2, out);
+            let by_parity = ctx.parallelize_with(data.clone(), n).group_by_with(|(k, _)| k % 2, shuffle(out));
             let expected: Vec<(u8, Vec<Pair>)> = [0u8, 1]
                 .into_iter()
                 .map(|parity| (parity, data.iter().copied().filter(|(k, _)| k % 2 == parity).collect::<Vec<_>>()))
@@ -93,7 +92,7 @@ proptest! {
         let last_wins: HashMap<u8, i32> = data.iter().copied().collect();
         let looked_up: Vec<i32> = data.iter().filter(|(k, _)| *k == probe).map(|(_, v)| *v).collect();
         for (setting, ctx, n) in settings(data.len()) {
-            let rdd = ctx.parallelize(data.clone(), n);
+            let rdd = ctx.parallelize_with(data.clone(), n);
             prop_assert_eq!(rdd.keys().collect().unwrap(), data.iter().map(|p| p.0).collect::<Vec<_>>());
             prop_assert_eq!(rdd.values().collect().unwrap(), data.iter().map(|p| p.1).collect::<Vec<_>>());
             prop_assert_eq!(
@@ -107,7 +106,7 @@ proptest! {
             prop_assert_eq!(rdd.flat_map_values(|v| (0..v.rem_euclid(3)).map(move |i| v + i)).collect().unwrap(), expanded);
             prop_assert_eq!(rdd.collect_as_map().unwrap(), last_wins.clone(), "collect_as_map on {}", setting);
             prop_assert_eq!(rdd.lookup(&probe).unwrap(), looked_up.clone(), "lookup on {}", setting);
-            let parted = rdd.partition_by(Arc::new(HashPartitioner::new(3)));
+            let parted = rdd.partition_by(3);
             prop_assert_eq!(parted.lookup(&probe).unwrap(), looked_up.clone(), "lookup by partitioner on {}", setting);
         }
     }
@@ -153,24 +152,23 @@ proptest! {
             .collect();
         let subtracted: Vec<Pair> = left.iter().copied().filter(|(k, _)| !rg.contains_key(k)).collect();
         for (setting, ctx, n) in settings(left.len()) {
-            let x = ctx.parallelize(left.clone(), n);
-            let y = ctx.parallelize(right.clone(), 3);
-            let z = ctx.parallelize(third.clone(), 2);
-            let joined = x.join(&y, out);
+            let x = ctx.parallelize_with(left.clone(), n);
+            let y = ctx.parallelize_with(right.clone(), 3);
+            let z = ctx.parallelize_with(third.clone(), 2);
+            let joined = x.join_with(&y, shuffle(out));
             prop_assert_eq!(joined.num_partitions(), out.unwrap_or(n.max(3)), "{}", setting);
             prop_assert_eq!(sorted(joined.collect().unwrap()), sorted(inner.clone()), "join on {}", setting);
-            prop_assert_eq!(sorted(x.left_outer_join(&y, out).collect().unwrap()), sorted(left_outer.clone()), "left_outer_join on {}", setting);
-            prop_assert_eq!(sorted(x.right_outer_join(&y, out).collect().unwrap()), sorted(right_outer.clone()), "right_outer_join on {}", setting);
-            prop_assert_eq!(sorted(x.full_outer_join(&y, out).collect().unwrap()), sorted(full_outer.clone()), "full_outer_join on {}", setting);
+            prop_assert_eq!(sorted(x.left_outer_join_with(&y, shuffle(out)).collect().unwrap()), sorted(left_outer.clone()), "left_outer_join on {}", setting);
+            prop_assert_eq!(sorted(x.right_outer_join_with(&y, shuffle(out)).collect().unwrap()), sorted(right_outer.clone()), "right_outer_join on {}", setting);
+            prop_assert_eq!(sorted(x.full_outer_join_with(&y, shuffle(out)).collect().unwrap()), sorted(full_outer.clone()), "full_outer_join on {}", setting);
             // Cogrouped values keep the order of their side.
-            prop_assert_eq!(sorted(x.cogroup(&y, out).collect().unwrap()), cogrouped.clone(), "cogroup on {}", setting);
-            prop_assert_eq!(sorted(x.cogroup3(&y, &z, out).collect().unwrap()), cogrouped3.clone(), "cogroup3 on {}", setting);
-            prop_assert_eq!(sorted(x.subtract_by_key(&y, out).collect().unwrap()), sorted(subtracted.clone()), "subtract_by_key on {}", setting);
+            prop_assert_eq!(sorted(x.cogroup_with(&y, shuffle(out)).collect().unwrap()), cogrouped.clone(), "cogroup on {}", setting);
+            prop_assert_eq!(sorted(x.cogroup3_with(&y, &z, shuffle(out)).collect().unwrap()), cogrouped3.clone(), "cogroup3 on {}", setting);
+            prop_assert_eq!(sorted(x.subtract_by_key_with(&y, shuffle(out)).collect().unwrap()), sorted(subtracted.clone()), "subtract_by_key on {}", setting);
             // Already partitioned inputs give the same results.
-            let partitioner: Arc<dyn Partitioner<u8>> = Arc::new(HashPartitioner::new(4));
-            let (px, py) = (x.partition_by(partitioner.clone()), y.partition_by(partitioner));
-            prop_assert_eq!(sorted(px.join(&py, None).collect().unwrap()), sorted(inner.clone()), "co-partitioned join on {}", setting);
-            prop_assert_eq!(sorted(px.full_outer_join(&y, None).collect().unwrap()), sorted(full_outer.clone()), "half-partitioned join on {}", setting);
+            let (px, py) = (x.partition_by(4), y.partition_by(4));
+            prop_assert_eq!(sorted(px.join(&py).collect().unwrap()), sorted(inner.clone()), "co-partitioned join on {}", setting);
+            prop_assert_eq!(sorted(px.full_outer_join(&y).collect().unwrap()), sorted(full_outer.clone()), "half-partitioned join on {}", setting);
         }
     }
 
@@ -183,17 +181,17 @@ proptest! {
         let mut by_value = data.clone();
         by_value.sort_by_key(|(_, v)| v.rem_euclid(7));
         for (setting, ctx, n) in settings(data.len()) {
-            let rdd = ctx.parallelize(data.clone(), n);
-            let up = rdd.sort_by_key(true, out);
+            let rdd = ctx.parallelize_with(data.clone(), n);
+            let up = rdd.sort_by_key_with(sort_options(out));
             prop_assert_eq!(up.num_partitions(), out.unwrap_or(n));
             prop_assert_eq!(up.collect().unwrap(), ascending.clone(), "ascending sort on {}", setting);
-            prop_assert_eq!(rdd.sort_by_key(false, out).collect().unwrap(), descending.clone(), "descending sort on {}", setting);
-            prop_assert_eq!(rdd.sort_by(|(_, v)| v.rem_euclid(7), true, out).collect().unwrap(), by_value.clone(), "sort_by on {}", setting);
+            prop_assert_eq!(rdd.sort_by_key_with(sort_options(out).descending()).collect().unwrap(), descending.clone(), "descending sort on {}", setting);
+            prop_assert_eq!(rdd.sort_by_with(|(_, v)| v.rem_euclid(7), sort_options(out)).collect().unwrap(), by_value.clone(), "sort_by on {}", setting);
             // Partitions, in order, are sorted ranges.
             let parts = up.glom().collect().unwrap();
             prop_assert_eq!(parts.concat(), ascending.clone());
-            let partitioner: Arc<dyn Partitioner<u8>> = Arc::new(HashPartitioner::new(3));
-            let within = rdd.repartition_and_sort_within_partitions(partitioner.clone(), true);
+            let partitioner = HashPartitioner::new(3);
+            let within = rdd.repartition_and_sort_within_partitions(partitioner);
             for (index, part) in within.glom().collect().unwrap().into_iter().enumerate() {
                 let expected: Vec<Pair> = ascending.iter().copied().filter(|(k, _)| partitioner.partition(k) == index).collect();
                 prop_assert_eq!(part, expected, "repartition_and_sort_within_partitions on {}", setting);
@@ -204,9 +202,9 @@ proptest! {
     #[test]
     fn partitioning_keeps_every_element(data in pairs(), out in 1usize..9) {
         for (setting, ctx, n) in settings(data.len()) {
-            let rdd = ctx.parallelize(data.clone(), n);
-            let partitioner: Arc<dyn Partitioner<u8>> = Arc::new(HashPartitioner::new(out));
-            let parted = rdd.partition_by(partitioner.clone());
+            let rdd = ctx.parallelize_with(data.clone(), n);
+            let partitioner = HashPartitioner::new(out);
+            let parted = rdd.partition_by(out);
             let parts = parted.glom().collect().unwrap();
             prop_assert_eq!(parts.len(), out);
             for (index, part) in parts.iter().enumerate() {
@@ -214,16 +212,15 @@ proptest! {
                 let expected: Vec<Pair> = data.iter().copied().filter(|(k, _)| partitioner.partition(k) == index).collect();
                 prop_assert_eq!(part, &expected, "partition_by on {}", setting);
             }
-            for shuffled in [rdd.repartition(out), rdd.coalesce_with_shuffle(out)] {
-                let parts = shuffled.glom().collect().unwrap();
-                prop_assert_eq!(parts.len(), out);
-                let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
-                prop_assert_eq!(sorted(parts.concat()), sorted(data.clone()), "repartition on {}", setting);
-                if n == 1 {
-                    // One input partition is dealt round-robin: balanced.
-                    let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
-                    prop_assert!(max - min <= 1, "{:?}", sizes);
-                }
+            let shuffled = rdd.repartition(out);
+            let parts = shuffled.glom().collect().unwrap();
+            prop_assert_eq!(parts.len(), out);
+            let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+            prop_assert_eq!(sorted(parts.concat()), sorted(data.clone()), "repartition on {}", setting);
+            if n == 1 {
+                // One input partition is dealt round-robin: balanced.
+                let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+                prop_assert!(max - min <= 1, "{:?}", sizes);
             }
         }
     }
@@ -237,12 +234,12 @@ proptest! {
         let common: Vec<i32> = left_set.intersection(&right_set).copied().collect();
         let product: Vec<(i32, i32)> = left.iter().flat_map(|x| right.iter().map(move |y| (*x, *y))).collect();
         for (setting, ctx, n) in settings(left.len()) {
-            let x = ctx.parallelize(left.clone(), n);
-            let y = ctx.parallelize(right.clone(), 2);
-            prop_assert_eq!(sorted(x.distinct(out).collect().unwrap()), distinct.clone(), "distinct on {}", setting);
-            prop_assert_eq!(x.count_approx_distinct(0.05).unwrap(), distinct.len() as u64);
-            prop_assert_eq!(sorted(x.subtract(&y, out).collect().unwrap()), sorted(subtracted.clone()), "subtract on {}", setting);
-            prop_assert_eq!(sorted(x.intersection(&y, out).collect().unwrap()), common.clone(), "intersection on {}", setting);
+            let x = ctx.parallelize_with(left.clone(), n);
+            let y = ctx.parallelize_with(right.clone(), 2);
+            prop_assert_eq!(sorted(x.distinct_with(shuffle(out)).collect().unwrap()), distinct.clone(), "distinct on {}", setting);
+            prop_assert_eq!(x.count_approx_distinct().unwrap(), distinct.len() as u64);
+            prop_assert_eq!(sorted(x.subtract_with(&y, shuffle(out)).collect().unwrap()), sorted(subtracted.clone()), "subtract on {}", setting);
+            prop_assert_eq!(sorted(x.intersection_with(&y, shuffle(out)).collect().unwrap()), common.clone(), "intersection on {}", setting);
             let cartesian = x.cartesian(&y);
             prop_assert_eq!(cartesian.num_partitions(), n * 2);
             prop_assert_eq!(sorted(cartesian.collect().unwrap()), sorted(product.clone()), "cartesian on {}", setting);
@@ -253,13 +250,13 @@ proptest! {
     fn zips_and_splits_match_the_model(data in proptest::collection::vec(-50i32..50, 0..60), seed in any::<u64>()) {
         let indexed: Vec<(i32, u64)> = data.iter().copied().zip(0u64..).collect();
         for (setting, ctx, n) in settings(data.len()) {
-            let rdd = ctx.parallelize(data.clone(), n);
+            let rdd = ctx.parallelize_with(data.clone(), n);
             prop_assert_eq!(rdd.zip_with_index().collect().unwrap(), indexed.clone(), "zip_with_index on {}", setting);
             let doubled = rdd.map(|x| x * 2);
             let expected: Vec<(i32, i32)> = data.iter().map(|x| (*x, x * 2)).collect();
             prop_assert_eq!(rdd.zip(&doubled).collect().unwrap(), expected, "zip on {}", setting);
             // Splits are disjoint, complete and reproducible.
-            let splits = rdd.random_split(&[1.0, 2.0, 0.0, 1.0], seed);
+            let splits = rdd.random_split_with(&[1.0, 2.0, 0.0, 1.0], seed);
             prop_assert_eq!(splits.len(), 4);
             let collected: Vec<Vec<i32>> = splits.iter().map(|split| split.collect().unwrap()).collect();
             prop_assert!(collected[2].is_empty());
@@ -268,7 +265,7 @@ proptest! {
             // Stratified sampling: fractions 1 and 0 are exact.
             let pairs = rdd.map(|x| (x.rem_euclid(2), x));
             let fractions = HashMap::from([(0, 1.0), (1, 0.0)]);
-            let sample = pairs.sample_by_key(false, fractions, seed).collect().unwrap();
+            let sample = pairs.sample_by_key_with(fractions, sparkling::SampleOptions::new().seed(seed)).collect().unwrap();
             let evens: Vec<(i32, i32)> = data.iter().filter(|x| x.rem_euclid(2) == 0).map(|x| (0, *x)).collect();
             prop_assert_eq!(sample, evens, "sample_by_key on {}", setting);
         }
@@ -279,8 +276,8 @@ proptest! {
 fn zip_with_unequal_partitions_or_sizes_is_a_clear_error() {
     let ctx = Context::new();
     let error = ctx
-        .parallelize(0..4, 2)
-        .zip(&ctx.parallelize(0..4, 3))
+        .parallelize_with(0..4, 2)
+        .zip(&ctx.parallelize_with(0..4, 3))
         .collect()
         .unwrap_err();
     assert!(
@@ -288,8 +285,8 @@ fn zip_with_unequal_partitions_or_sizes_is_a_clear_error() {
         "{error}"
     );
     let error = ctx
-        .parallelize(0..4, 2)
-        .zip(&ctx.parallelize(0..5, 2))
+        .parallelize_with(0..4, 2)
+        .zip(&ctx.parallelize_with(0..5, 2))
         .collect()
         .unwrap_err();
     assert!(
@@ -301,20 +298,31 @@ fn zip_with_unequal_partitions_or_sizes_is_a_clear_error() {
 #[test]
 fn sampling_with_replacement_by_key_follows_the_fractions() {
     let ctx = Context::new();
-    let pairs = ctx.range(0, 20_000, 1, 4).map(|x| (x % 2, x));
+    let pairs = ctx.range_with(0, 20_000, 4).map(|x| (x % 2, x));
     let fractions = HashMap::from([(0, 2.0), (1, 0.5)]);
     let counts = pairs
-        .sample_by_key(true, fractions, 7)
+        .sample_by_key_with(
+            fractions,
+            sparkling::SampleOptions::new()
+                .with_replacement(true)
+                .seed(7),
+        )
         .count_by_key()
         .unwrap();
     assert!((18_000..22_000).contains(&counts[&0]), "{counts:?}");
     assert!((4_500..5_500).contains(&counts[&1]), "{counts:?}");
     let missing = pairs
-        .sample_by_key(false, HashMap::from([(0, 0.5)]), 7)
+        .sample_by_key_with(
+            HashMap::from([(0, 0.5)]),
+            sparkling::SampleOptions::new().seed(7),
+        )
         .count();
     assert!(missing.unwrap_err().to_string().contains("no fraction"));
     let bad = pairs
-        .sample_by_key(false, HashMap::from([(0, 1.5), (1, 0.5)]), 7)
+        .sample_by_key_with(
+            HashMap::from([(0, 1.5), (1, 0.5)]),
+            sparkling::SampleOptions::new().seed(7),
+        )
         .count();
     assert!(bad.is_err());
 }
@@ -329,8 +337,8 @@ fn sorted_partitions_hold_even_shares_of_distinct_keys() {
     for (pool, ctx) in contexts() {
         for partitions in [2, 4, 8] {
             let sorted = ctx
-                .parallelize(keys.clone(), 3)
-                .sort_by_key(true, Some(partitions));
+                .parallelize_with(keys.clone(), 3)
+                .sort_by_key_with(partitions);
             let sizes = partition_sizes(&sorted);
             let even = keys.len() / partitions;
             assert!(

@@ -152,9 +152,13 @@ fn output_jobs_commit_by_rename_as_on_local_disk() {
 
     let job = OutputJob::begin_with(&target, Codec::Bzip2, false, &options).unwrap();
     write_three_parts_concurrently(&job, 50);
-    // Nothing visible before the commit: parts wait under _temporary.
-    assert!(expand_with(&target, &options).unwrap().is_empty());
-    assert_eq!(names(&fs.list(&location, false).unwrap()), ["_temporary"]);
+    // Nothing visible before the commit: the output waits in a hidden
+    // sibling and the target does not exist yet.
+    assert!(matches!(
+        expand_with(&target, &options),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(!fs.exists(&location).unwrap());
     job.commit().unwrap();
     let entries = names(&fs.list(&location, false).unwrap());
     assert_eq!(

@@ -130,7 +130,7 @@ pub(crate) fn elements_of<T: Data>(batches: Batches<T>) -> (PartitionIter<T>, Fa
 ///
 /// let ctx = sparkling::Context::new();
 /// let evens = |part: PartitionIter<i64>| part.filter(|x| x % 2 == 0).map(|x| x * 10);
-/// assert_eq!(ctx.range(0, 6, 1, 2).map_partitions(evens).collect()?, [0, 20, 40]);
+/// assert_eq!(ctx.range_with(0, 6, 2).map_partitions(evens).collect()?, [0, 20, 40]);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 pub struct PartitionIter<T> {

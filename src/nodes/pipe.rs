@@ -12,16 +12,104 @@ use crate::{Error, Result};
 /// How much of the command's standard error is kept for the error message.
 const STDERR_TAIL: usize = 4096;
 
+/// Options of [`Rdd::pipe_with`]: environment variables for the command
+/// (Spark's `env`) and whether a non-zero exit status fails the task
+/// (Spark's `checkCode`; it does by default, the safe choice).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use sparkling::PipeOptions;
+/// let ctx = sparkling::Context::new();
+/// let options = PipeOptions::new().env("GREETING", "hi");
+/// let out = ctx.parallelize_with(["x"], 1).pipe_with(["sh", "-c", "read x; echo $GREETING $x"], options);
+/// assert_eq!(out.collect()?, ["hi x"]);
+/// # }
+/// # Ok::<(), sparkling::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct PipeOptions {
+    env: Vec<(String, String)>,
+    check_exit_code: bool,
+}
+
+impl PipeOptions {
+    /// The parent's environment, and a non-zero exit fails the task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(sparkling::PipeOptions::new(), sparkling::PipeOptions::default());
+    /// ```
+    pub fn new() -> Self {
+        PipeOptions {
+            env: Vec::new(),
+            check_exit_code: true,
+        }
+    }
+
+    /// Sets the environment variable `key` to `value` for the command.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let ctx = sparkling::Context::new();
+    /// let options = sparkling::PipeOptions::new().env("N", "3");
+    /// assert_eq!(ctx.parallelize_with([""], 1).pipe_with(["sh", "-c", "echo $N"], options).collect()?, ["3"]);
+    /// # }
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Whether a non-zero exit status is an error (`true` by default); with
+    /// `false`, the lines printed before the exit are the partition.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize(["a"]);
+    /// let command = ["sh", "-c", "cat; exit 3"];
+    /// assert!(rdd.pipe(command).collect().is_err());
+    /// let lenient = sparkling::PipeOptions::new().check_exit_code(false);
+    /// assert_eq!(rdd.pipe_with(command, lenient).collect()?, ["a"]);
+    /// # }
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn check_exit_code(mut self, check: bool) -> Self {
+        self.check_exit_code = check;
+        self
+    }
+}
+
+impl Default for PipeOptions {
+    fn default() -> Self {
+        PipeOptions::new()
+    }
+}
+
 /// Runs `argv` once per partition: the elements go to its standard input one
 /// per line, and the lines of its standard output are the new elements.
 pub(crate) struct PipeNode<T> {
     parent: Rdd<T>,
     argv: Vec<String>,
+    options: PipeOptions,
 }
 
 impl<T: Data + Display> PipeNode<T> {
-    pub(crate) fn new(parent: Rdd<T>, argv: Vec<String>) -> Self {
-        PipeNode { parent, argv }
+    pub(crate) fn new(parent: Rdd<T>, argv: Vec<String>, options: PipeOptions) -> Self {
+        PipeNode {
+            parent,
+            argv,
+            options,
+        }
     }
 }
 
@@ -38,6 +126,7 @@ impl<T: Data + Display> Node<String> for PipeNode<T> {
         let input = self.parent.compute(partition)?;
         let mut child = Command::new(program)
             .args(args)
+            .envs(self.options.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -58,6 +147,7 @@ impl<T: Data + Display> Node<String> for PipeNode<T> {
             writer: Some(writer),
             stderr_reader: Some(stderr_reader),
             fail: Box::new(fail),
+            check_exit_code: self.options.check_exit_code,
             finished: false,
         }))
     }
@@ -120,6 +210,7 @@ struct PipeOutput {
     writer: Option<JoinHandle<Result<()>>>,
     stderr_reader: Option<JoinHandle<String>>,
     fail: Box<dyn Fn(String) -> Error + Send>,
+    check_exit_code: bool,
     finished: bool,
 }
 
@@ -162,7 +253,7 @@ impl PipeOutput {
             .and_then(|reader| reader.join().ok())
             .unwrap_or_default();
         fed?;
-        if status.success() {
+        if status.success() || !self.check_exit_code {
             return Ok(());
         }
         let mut reason = format!("exited with {status}");

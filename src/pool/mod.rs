@@ -58,7 +58,7 @@ pub const POOL_ENV_VAR: &str = "SPARKLING_POOL";
 /// }
 ///
 /// let ctx = Context::builder().pool(Arc::new(Backwards)).build()?;
-/// assert_eq!(ctx.parallelize(1..=4, 2).map(|x| x * 10).collect()?, [10, 20, 30, 40]);
+/// assert_eq!(ctx.parallelize_with(1..=4, 2).map(|x| x * 10).collect()?, [10, 20, 30, 40]);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 pub trait Pool: Send + Sync {

@@ -19,7 +19,7 @@ use crate::{Error, Result};
 /// use sparkling::{Context, pool::RayonPool};
 ///
 /// let ctx = Context::builder().pool(Arc::new(RayonPool::new(2)?)).build()?;
-/// assert_eq!(ctx.range(0, 100, 1, 4).count()?, 100);
+/// assert_eq!(ctx.range_with(0, 100, 4).count()?, 100);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 #[derive(Clone, Default)]

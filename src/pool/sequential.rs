@@ -14,7 +14,7 @@ use super::{Job, Pool};
 /// use sparkling::{Context, pool::SequentialPool};
 ///
 /// let ctx = Context::builder().pool(Arc::new(SequentialPool)).build()?;
-/// assert_eq!(ctx.parallelize(0..6, 3).map(|x| x * x).sum()?, 55);
+/// assert_eq!(ctx.parallelize_with(0..6, 3).map(|x| x * x).sum()?, 55);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default)]

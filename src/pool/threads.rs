@@ -18,7 +18,7 @@ use super::{Job, Pool};
 /// use sparkling::{Context, pool::ThreadPool};
 ///
 /// let ctx = Context::builder().pool(Arc::new(ThreadPool::new(4))).build()?;
-/// assert_eq!(ctx.parallelize(1..=100, 8).sum()?, 5050);
+/// assert_eq!(ctx.parallelize_with(1..=100, 8).sum()?, 5050);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]

@@ -7,6 +7,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::{Data, PartitionIter, Rdd, panic_message, sample};
 use crate::nodes::narrow::elements_of;
+use crate::options::{SampleOptions, TreeOptions};
+use crate::order::total_cmp;
 use crate::plan::Batches;
 use crate::rdd::lock;
 use crate::scheduler::{run_job, run_tasks};
@@ -62,7 +64,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(vec!["x", "y"], 2).collect()?, ["x", "y"]);
+    /// assert_eq!(ctx.parallelize_with(vec!["x", "y"], 2).collect()?, ["x", "y"]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn collect(&self) -> Result<Vec<T>> {
@@ -83,7 +85,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.range(0, 1000, 1, 4).filter(|x| x % 10 == 0).count()?, 100);
+    /// assert_eq!(ctx.range_with(0, 1000, 4).filter(|x| x % 10 == 0).count()?, 100);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn count(&self) -> Result<u64> {
@@ -98,7 +100,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.range(0, 100, 1, 10).take(3)?, [0, 1, 2]);
+    /// assert_eq!(ctx.range_with(0, 100, 10).take(3)?, [0, 1, 2]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn take(&self, n: usize) -> Result<Vec<T>> {
@@ -135,7 +137,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(0..100, 20).map(|n| n + 10).first()?, 10);
+    /// assert_eq!(ctx.parallelize_with(0..100, 20).map(|n| n + 10).first()?, 10);
     /// assert!(ctx.empty::<i32>().first().is_err());
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -149,8 +151,8 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert!(ctx.parallelize(0..10, 2).filter(|x| *x > 100).is_empty()?);
-    /// assert!(!ctx.parallelize(0..10, 2).is_empty()?);
+    /// assert!(ctx.parallelize_with(0..10, 2).filter(|x| *x > 100).is_empty()?);
+    /// assert!(!ctx.parallelize_with(0..10, 2).is_empty()?);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "isEmpty")]
@@ -158,30 +160,55 @@ impl<T: Data> Rdd<T> {
         Ok(self.num_partitions() == 0 || self.take(1)?.is_empty())
     }
 
-    /// The `n` smallest elements, in ascending order.
+    /// The `n` smallest elements, in ascending order (of equal elements,
+    /// those met first). Floats are ordered as Spark orders doubles (NaN
+    /// last; see [`sort_by_key`](Rdd::sort_by_key)). An `n` larger than the
+    /// RDD means all of it.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7], 3).take_ordered(6)?, [1, 2, 3, 4, 5, 6]);
+    /// assert_eq!(ctx.parallelize([10, 1, 2, 9, 3, 4, 5, 6, 7]).take_ordered(6)?, [1, 2, 3, 4, 5, 6]);
+    /// assert_eq!(ctx.parallelize([2.5, f64::NAN, -1.0]).take_ordered(2)?, [-1.0, 2.5]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "takeOrdered")]
     pub fn take_ordered(&self, n: usize) -> Result<Vec<T>>
     where
-        T: Ord,
+        T: PartialOrd,
     {
-        self.take_ordered_by(n, T::cmp)
+        self.take_ordered_by(n, total_cmp)
     }
 
-    /// The `n` smallest elements by `compare`, in that order.
+    /// The `n` smallest elements by the key `f` computes (PySpark's
+    /// `takeOrdered(n, key=f)`), smallest first.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let words = ctx.parallelize(["pear", "fig", "banana"], 2);
+    /// let rdd = ctx.parallelize([10, 1, 2, 9, 3]);
+    /// assert_eq!(rdd.take_ordered_by_key(3, |x| -x)?, [10, 9, 3]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "takeOrdered")]
+    pub fn take_ordered_by_key<K: PartialOrd + 'static>(
+        &self,
+        n: usize,
+        f: impl Fn(&T) -> K + Sync,
+    ) -> Result<Vec<T>> {
+        self.take_ordered_by(n, |a, b| total_cmp(&f(a), &f(b)))
+    }
+
+    /// The `n` smallest elements by `compare`, in that order (Scala's
+    /// `takeOrdered(n)(ordering)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["pear", "fig", "banana"]);
     /// assert_eq!(words.take_ordered_by(2, |a, b| a.len().cmp(&b.len()))?, ["fig", "pear"]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -208,20 +235,41 @@ impl<T: Data> Rdd<T> {
         })
     }
 
-    /// The `n` largest elements, in descending order.
+    /// The `n` largest elements, in descending order (of equal elements,
+    /// those met first; floats as in [`take_ordered`](Rdd::take_ordered),
+    /// so NaN counts as the largest).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([2, 3, 4, 5, 6], 2).top(3)?, [6, 5, 4]);
+    /// assert_eq!(ctx.parallelize([2, 3, 4, 5, 6]).top(3)?, [6, 5, 4]);
+    /// assert_eq!(ctx.parallelize([0.5, 2.0, 1.0]).top(2)?, [2.0, 1.0]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn top(&self, n: usize) -> Result<Vec<T>>
     where
-        T: Ord,
+        T: PartialOrd,
     {
-        self.take_ordered_by(n, |a, b| b.cmp(a))
+        self.take_ordered_by(n, |a, b| total_cmp(b, a))
+    }
+
+    /// The `n` largest elements by the key `f` computes, largest first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["pear", "fig", "banana"]);
+    /// assert_eq!(words.top_by_key(2, |w| w.len())?, ["banana", "pear"]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn top_by_key<K: PartialOrd + 'static>(
+        &self,
+        n: usize,
+        f: impl Fn(&T) -> K + Sync,
+    ) -> Result<Vec<T>> {
+        self.take_ordered_by(n, |a, b| total_cmp(&f(b), &f(a)))
     }
 
     /// The `n` largest elements by `compare`, largest first.
@@ -230,7 +278,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let words = ctx.parallelize(["pear", "fig", "banana"], 2);
+    /// let words = ctx.parallelize(["pear", "fig", "banana"]);
     /// assert_eq!(words.top_by(1, |a, b| a.len().cmp(&b.len()))?, ["banana"]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -238,30 +286,48 @@ impl<T: Data> Rdd<T> {
         self.take_ordered_by(n, |a, b| compare(b, a))
     }
 
-    /// A random sample of exactly `n` elements (fewer only when the RDD has
-    /// fewer and `with_replacement` is false), in random order, reproducible
-    /// for a given `seed`.
+    /// A random sample of exactly `n` elements without replacement (fewer
+    /// only when the RDD has fewer), in random order, from a fresh random
+    /// seed; see [`take_sample_with`](Rdd::take_sample_with) for a seed and
+    /// for sampling with replacement.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.range(0, 100, 1, 4);
-    /// let sample = rdd.take_sample(false, 10, 7)?;
+    /// let sample = ctx.range(0, 100).take_sample(10)?;
     /// assert_eq!(sample.len(), 10);
-    /// assert_eq!(sample, rdd.take_sample(false, 10, 7)?);
-    /// assert_eq!(rdd.take_sample(true, 500, 7)?.len(), 500);
+    /// assert!(sample.iter().all(|x| (0..100).contains(x)));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "takeSample")]
-    pub fn take_sample(&self, with_replacement: bool, n: usize, seed: u64) -> Result<Vec<T>> {
+    pub fn take_sample(&self, n: usize) -> Result<Vec<T>> {
+        self.take_sample_with(n, SampleOptions::new())
+    }
+
+    /// [`take_sample`](Rdd::take_sample) with a seed (reproducible) or with
+    /// replacement (then exactly `n` elements from any non-empty RDD).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::SampleOptions;
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.range_with(0, 100, 4);
+    /// let seeded = SampleOptions::new().seed(7);
+    /// assert_eq!(rdd.take_sample_with(10, seeded)?, rdd.take_sample_with(10, seeded)?);
+    /// assert_eq!(rdd.take_sample_with(500, seeded.with_replacement(true))?.len(), 500);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "takeSample")]
+    pub fn take_sample_with(&self, n: usize, options: SampleOptions) -> Result<Vec<T>> {
         if n == 0 {
             return Ok(Vec::new());
         }
-        if !with_replacement {
-            return sample::without_replacement(self, n, seed);
+        if !options.with_replacement {
+            return sample::without_replacement(self, n, options.seed);
         }
-        sample::with_replacement(self, n, seed)
+        sample::with_replacement(self, n, options.seed)
     }
 
     /// Combines all elements with `f` (associative and commutative); an
@@ -271,8 +337,8 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(1..=5, 2).reduce(|a, b| a * b)?, 120);
-    /// assert!(ctx.parallelize(Vec::<i32>::new(), 2).reduce(|a, b| a + b).is_err());
+    /// assert_eq!(ctx.parallelize_with(1..=5, 2).reduce(|a, b| a * b)?, 120);
+    /// assert!(ctx.parallelize_with(Vec::<i32>::new(), 2).reduce(|a, b| a + b).is_err());
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn reduce(&self, f: impl Fn(T, T) -> T + Sync) -> Result<T> {
@@ -301,7 +367,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(1..=4, 2).fold(0, |a, b| a + b)?, 10);
+    /// assert_eq!(ctx.parallelize_with(1..=4, 2).fold(0, |a, b| a + b)?, 10);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn fold(&self, zero: T, f: impl Fn(T, T) -> T + Sync) -> Result<T> {
@@ -319,7 +385,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let (sum, count) = ctx.parallelize([1, 2, 3, 4], 2)
+    /// let (sum, count) = ctx.parallelize_with([1, 2, 3, 4], 2)
     ///     .aggregate((0, 0), |(s, c), x| (s + x, c + 1), |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2))?;
     /// assert_eq!((sum, count), (10, 4));
     /// # Ok::<(), sparkling::Error>(())
@@ -340,14 +406,14 @@ impl<T: Data> Rdd<T> {
     }
 
     /// [`aggregate`](Rdd::aggregate) whose partition results are combined in
-    /// a tree of `depth` levels, each level's merges running on the pool.
-    /// A `depth` of 0 is an [`Error::InvalidArgument`].
+    /// a tree of depth 2, each level's merges running on the pool; choose
+    /// the depth with [`tree_aggregate_with`](Rdd::tree_aggregate_with).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let sum = ctx.range(0, 1000, 1, 16).tree_aggregate(0i64, |a, x| a + x, |a, b| a + b, 2)?;
+    /// let sum = ctx.range_with(0, 1000, 16).tree_aggregate(0i64, |a, x| a + x, |a, b| a + b)?;
     /// assert_eq!(sum, 499_500);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -357,8 +423,32 @@ impl<T: Data> Rdd<T> {
         zero: U,
         seq_op: impl Fn(U, T) -> U + Sync,
         comb_op: impl Fn(U, U) -> U + Sync,
-        depth: usize,
     ) -> Result<U> {
+        self.tree_aggregate_with(zero, seq_op, comb_op, TreeOptions::new())
+    }
+
+    /// [`tree_aggregate`](Rdd::tree_aggregate) with the tree's depth; a
+    /// depth of 0 is an [`Error::InvalidArgument`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::TreeOptions;
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.range_with(0, 1000, 16);
+    /// let sum = rdd.tree_aggregate_with(0i64, |a, x| a + x, |a, b| a + b, TreeOptions::new().depth(3))?;
+    /// assert_eq!(sum, 499_500);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "treeAggregate")]
+    pub fn tree_aggregate_with<U: Data>(
+        &self,
+        zero: U,
+        seq_op: impl Fn(U, T) -> U + Sync,
+        comb_op: impl Fn(U, U) -> U + Sync,
+        options: TreeOptions,
+    ) -> Result<U> {
+        let depth = options.depth;
         if depth == 0 {
             return Err(Error::InvalidArgument {
                 operation: "tree_aggregate",
@@ -398,26 +488,45 @@ impl<T: Data> Rdd<T> {
     }
 
     /// [`reduce`](Rdd::reduce) whose partition results are combined in a
-    /// tree of `depth` levels on the pool.
+    /// tree of depth 2 on the pool.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(1..=10, 5).tree_reduce(|a, b| a + b, 2)?, 55);
+    /// assert_eq!(ctx.parallelize_with(1..=10, 5).tree_reduce(|a, b| a + b)?, 55);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "treeReduce")]
-    pub fn tree_reduce(&self, f: impl Fn(T, T) -> T + Sync, depth: usize) -> Result<T> {
+    pub fn tree_reduce(&self, f: impl Fn(T, T) -> T + Sync) -> Result<T> {
+        self.tree_reduce_with(f, TreeOptions::new())
+    }
+
+    /// [`tree_reduce`](Rdd::tree_reduce) with the tree's depth.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let options = sparkling::TreeOptions::new().depth(4);
+    /// assert_eq!(ctx.parallelize_with(1..=10, 5).tree_reduce_with(|a, b| a + b, options)?, 55);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "treeReduce")]
+    pub fn tree_reduce_with(
+        &self,
+        f: impl Fn(T, T) -> T + Sync,
+        options: TreeOptions,
+    ) -> Result<T> {
         let combine = |a: Option<T>, b: Option<T>| match (a, b) {
             (Some(a), Some(b)) => Some(f(a, b)),
             (a, b) => a.or(b),
         };
-        self.tree_aggregate(
+        self.tree_aggregate_with(
             None,
             |acc, element| combine(acc, Some(element)),
             combine,
-            depth,
+            options,
         )?
         .ok_or_else(|| self.empty_error("tree_reduce"))
     }
@@ -430,7 +539,7 @@ impl<T: Data> Rdd<T> {
     /// use std::sync::atomic::{AtomicI64, Ordering};
     /// let ctx = sparkling::Context::new();
     /// let total = AtomicI64::new(0);
-    /// ctx.range(1, 11, 1, 3).foreach(|x| { total.fetch_add(x, Ordering::Relaxed); })?;
+    /// ctx.range_with(1, 11, 3).foreach(|x| { total.fetch_add(x, Ordering::Relaxed); })?;
     /// assert_eq!(total.into_inner(), 55);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -447,7 +556,7 @@ impl<T: Data> Rdd<T> {
     /// use std::sync::Mutex;
     /// let ctx = sparkling::Context::new();
     /// let sizes = Mutex::new(Vec::new());
-    /// ctx.parallelize(0..10, 3).foreach_partition(|part| sizes.lock().unwrap().push(part.count()))?;
+    /// ctx.parallelize_with(0..10, 3).foreach_partition(|part| sizes.lock().unwrap().push(part.count()))?;
     /// let mut sizes = sizes.into_inner().unwrap();
     /// sizes.sort();
     /// assert_eq!(sizes, [3, 3, 4]);
@@ -463,64 +572,101 @@ impl<T: Data> Rdd<T> {
         Ok(())
     }
 
-    /// The smallest element; an [`Error::EmptyRdd`] when there is none.
+    /// The smallest element (the first met of equal ones); an
+    /// [`Error::EmptyRdd`] when there is none. Floats are ordered as Spark
+    /// orders doubles: `-0.0` before `0.0`, NaN after every number.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(["b", "a", "c"], 2).min()?, "a");
+    /// assert_eq!(ctx.parallelize(["b", "a", "c"]).min()?, "a");
+    /// assert_eq!(ctx.parallelize([1.5, f64::NAN, -2.0]).min()?, -2.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn min(&self) -> Result<T>
     where
-        T: Ord,
+        T: PartialOrd,
     {
-        self.reduce_named("min", T::min)
+        self.min_by(total_cmp)
     }
 
-    /// The largest element; an [`Error::EmptyRdd`] when there is none.
+    /// The largest element (the first met of equal ones); an
+    /// [`Error::EmptyRdd`] when there is none. Floats as in
+    /// [`min`](Rdd::min): NaN is the largest.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(["b".to_string(), "c".into(), "a".into()], 2).max()?, "c");
+    /// assert_eq!(ctx.parallelize(["b".to_string(), "c".into(), "a".into()]).max()?, "c");
+    /// assert_eq!(ctx.parallelize([1.5, -2.0, 0.5]).max()?, 1.5);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn max(&self) -> Result<T>
     where
-        T: Ord,
+        T: PartialOrd,
     {
-        self.reduce_named("max", T::max)
+        self.max_by(total_cmp)
     }
 
-    /// The smallest element by `compare` (the first of equals).
+    /// The element with the smallest key `f` computes (the first met of
+    /// equal keys), as `Iterator::min_by_key` (PySpark's `min(key=f)`).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([1.5f64, -2.0, 0.5], 2);
+    /// let words = ctx.parallelize(["pear", "fig", "kiwi", "banana"]);
+    /// assert_eq!(words.min_by_key(|w| w.len())?, "fig");
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn min_by_key<K: PartialOrd + 'static>(&self, f: impl Fn(&T) -> K + Sync) -> Result<T> {
+        self.min_by(|a, b| total_cmp(&f(a), &f(b)))
+    }
+
+    /// The element with the largest key `f` computes (the first met of
+    /// equal keys, as Spark's `max`; `Iterator::max_by_key` keeps the last).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["pear", "fig", "kiwi"]);
+    /// assert_eq!(words.max_by_key(|w| w.len())?, "pear");
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn max_by_key<K: PartialOrd + 'static>(&self, f: impl Fn(&T) -> K + Sync) -> Result<T> {
+        self.max_by(|a, b| total_cmp(&f(a), &f(b)))
+    }
+
+    /// The smallest element by `compare` (the first met of equal ones).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([1.5f64, -2.0, 0.5]);
     /// assert_eq!(rdd.min_by(|a, b| a.total_cmp(b))?, -2.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn min_by(&self, compare: impl Fn(&T, &T) -> Ordering + Sync) -> Result<T> {
-        self.reduce_named("min_by", |a, b| if compare(&b, &a).is_lt() { b } else { a })
+        self.reduce_named("min", |a, b| if compare(&b, &a).is_lt() { b } else { a })
     }
 
-    /// The largest element by `compare` (the last of equals).
+    /// The largest element by `compare` (the first met of equal ones, as
+    /// Spark's `max`).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(["fig", "banana", "kiwi"], 2);
+    /// let rdd = ctx.parallelize(["fig", "banana", "kiwi", "orange"]);
     /// assert_eq!(rdd.max_by(|a, b| a.len().cmp(&b.len()))?, "banana");
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn max_by(&self, compare: impl Fn(&T, &T) -> Ordering + Sync) -> Result<T> {
-        self.reduce_named("max_by", |a, b| if compare(&b, &a).is_lt() { a } else { b })
+        self.reduce_named("max", |a, b| if compare(&b, &a).is_gt() { b } else { a })
     }
 
     /// How many times each distinct element occurs.
@@ -529,7 +675,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let counts = ctx.parallelize(["a", "b", "a"], 2).count_by_value()?;
+    /// let counts = ctx.parallelize_with(["a", "b", "a"], 2).count_by_value()?;
     /// assert_eq!(counts["a"], 2);
     /// assert_eq!(counts["b"], 1);
     /// # Ok::<(), sparkling::Error>(())
@@ -565,7 +711,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     /// let ctx = sparkling::Context::new();
     /// let mut total = 0;
-    /// for element in ctx.range(0, 10, 1, 3).to_local_iterator() {
+    /// for element in ctx.range_with(0, 10, 3).to_local_iterator() {
     ///     total += element?;
     /// }
     /// assert_eq!(total, 45);
@@ -647,11 +793,14 @@ fn take_from<T>(batches: Batches<T>, wanted: usize) -> Result<Vec<T>> {
     Ok(taken)
 }
 
-/// Keeps the `n` smallest elements seen, by a comparator, in O(n) memory.
+/// Keeps the `n` smallest elements seen, by a comparator, in O(n) memory;
+/// of equal elements, those met first.
 pub(crate) struct Smallest<'c, T, C> {
     n: usize,
     compare: &'c C,
-    kept: Vec<T>,
+    /// Each kept element with the order it was met in, which breaks ties.
+    kept: Vec<(u64, T)>,
+    seen: u64,
 }
 
 impl<'c, T, C: Fn(&T, &T) -> Ordering> Smallest<'c, T, C> {
@@ -660,27 +809,43 @@ impl<'c, T, C: Fn(&T, &T) -> Ordering> Smallest<'c, T, C> {
             n,
             compare,
             kept: Vec::new(),
+            seen: 0,
         }
     }
 
     pub(crate) fn extend(&mut self, elements: impl IntoIterator<Item = T>) {
-        self.kept.extend(elements);
-        if self.kept.len() > 2 * self.n + crate::plan::BATCH_SIZE {
+        for element in elements {
+            self.kept.push((self.seen, element));
+            self.seen += 1;
+        }
+        if self.kept.len()
+            > self
+                .n
+                .saturating_mul(2)
+                .saturating_add(crate::plan::BATCH_SIZE)
+        {
             self.shrink();
         }
     }
 
+    fn order(&self, a: &(u64, T), b: &(u64, T)) -> Ordering {
+        (self.compare)(&a.1, &b.1).then(a.0.cmp(&b.0))
+    }
+
     fn shrink(&mut self) {
         if self.kept.len() > self.n {
-            self.kept.select_nth_unstable_by(self.n, self.compare);
-            self.kept.truncate(self.n);
+            let mut kept = std::mem::take(&mut self.kept);
+            kept.select_nth_unstable_by(self.n, |a, b| self.order(a, b));
+            kept.truncate(self.n);
+            self.kept = kept;
         }
     }
 
     /// The kept elements, smallest first.
     pub(crate) fn finish(mut self) -> Vec<T> {
         self.shrink();
-        self.kept.sort_by(self.compare);
-        self.kept
+        let mut kept = std::mem::take(&mut self.kept);
+        kept.sort_unstable_by(|a, b| self.order(a, b));
+        kept.into_iter().map(|(_, element)| element).collect()
     }
 }

@@ -11,6 +11,7 @@ use super::{Data, Rdd};
 use crate::Result;
 use crate::nodes::cogroup::{CoGroupNode, Side};
 use crate::nodes::shuffled::iter_batches;
+use crate::options::ShuffleOptions;
 use crate::plan::Batches;
 use crate::shuffle::{FastMap, Partitioner, REDUCE_SIDE_SEED, fast_map, fast_set};
 
@@ -43,28 +44,43 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     /// `(k, (v, w))` for each `(k, v)` here and `(k, w)` there (a key with
     /// `m` values here and `n` there gives `m * n` pairs).
     ///
-    /// Partitions: `num_partitions`, else Spark's default rule (an existing
-    /// partitioner of the parents, the configured default parallelism, or
-    /// the larger parent's count). Parents already partitioned that way are
-    /// not shuffled again.
+    /// Partitions: Spark's default rule (an existing partitioner of the
+    /// parents, the configured default parallelism, or the larger parent's
+    /// count), or what [`join_with`](Rdd::join_with) is given. Parents
+    /// already partitioned that way are not shuffled again.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
-    /// let y = ctx.parallelize([("a", 2), ("a", 3)], 2);
-    /// let mut joined = x.join(&y, None).collect()?;
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize_with([("a", 2), ("a", 3)], 2);
+    /// let mut joined = x.join(&y).collect()?;
     /// joined.sort();
     /// assert_eq!(joined, [("a", (1, 2)), ("a", (1, 3))]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn join<W: Data>(
+    pub fn join<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (V, W))> {
+        self.join_with(other, ShuffleOptions::new())
+    }
+
+    /// [`join`](Rdd::join) placed by `options`: a partition count or a
+    /// partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// assert_eq!(x.join_with(&y, 3).num_partitions(), 3);
+    /// ```
+    pub fn join_with<W: Data>(
         &self,
         other: &Rdd<(K, W)>,
-        num_partitions: Option<usize>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, (V, W))> {
-        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        let partitioner = self.target_partitioner(options.into(), &[other.placement()]);
         self.two_sided("join", other, partitioner, |(left, right)| {
             hash_join(left, right, |v, w| (v.clone(), w.clone()), None)
         })
@@ -77,20 +93,36 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
-    /// let y = ctx.parallelize([("a", 2)], 1);
-    /// let mut joined = x.left_outer_join(&y, None).collect()?;
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize_with([("a", 2)], 1);
+    /// let mut joined = x.left_outer_join(&y).collect()?;
     /// joined.sort();
     /// assert_eq!(joined, [("a", (1, Some(2))), ("b", (4, None))]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "leftOuterJoin")]
-    pub fn left_outer_join<W: Data>(
+    pub fn left_outer_join<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (V, Option<W>))> {
+        self.left_outer_join_with(other, ShuffleOptions::new())
+    }
+
+    /// [`left_outer_join`](Rdd::left_outer_join) placed by `options`: a partition count or a
+    /// partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// assert_eq!(x.left_outer_join_with(&y, 3).num_partitions(), 3);
+    /// ```
+    #[doc(alias = "leftOuterJoin")]
+    pub fn left_outer_join_with<W: Data>(
         &self,
         other: &Rdd<(K, W)>,
-        num_partitions: Option<usize>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, (V, Option<W>))> {
-        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        let partitioner = self.target_partitioner(options.into(), &[other.placement()]);
         self.two_sided("left_outer_join", other, partitioner, |(left, right)| {
             let matched = |w: &W, v: &V| (v.clone(), Some(w.clone()));
             hash_join(right, left, matched, Some(|v| (v, None)))
@@ -104,21 +136,37 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
-    /// let y = ctx.parallelize([("a", 2)], 1);
-    /// assert_eq!(y.right_outer_join(&x, None).collect()?.len(), 2);
-    /// let mut joined = y.right_outer_join(&x, None).collect()?;
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize_with([("a", 2)], 1);
+    /// assert_eq!(y.right_outer_join(&x).collect()?.len(), 2);
+    /// let mut joined = y.right_outer_join(&x).collect()?;
     /// joined.sort();
     /// assert_eq!(joined, [("a", (Some(2), 1)), ("b", (None, 4))]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "rightOuterJoin")]
-    pub fn right_outer_join<W: Data>(
+    pub fn right_outer_join<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (Option<V>, W))> {
+        self.right_outer_join_with(other, ShuffleOptions::new())
+    }
+
+    /// [`right_outer_join`](Rdd::right_outer_join) placed by `options`: a partition count or a
+    /// partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// assert_eq!(x.right_outer_join_with(&y, 3).num_partitions(), 3);
+    /// ```
+    #[doc(alias = "rightOuterJoin")]
+    pub fn right_outer_join_with<W: Data>(
         &self,
         other: &Rdd<(K, W)>,
-        num_partitions: Option<usize>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, (Option<V>, W))> {
-        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        let partitioner = self.target_partitioner(options.into(), &[other.placement()]);
         self.two_sided("right_outer_join", other, partitioner, |(left, right)| {
             let matched = |v: &V, w: &W| (Some(v.clone()), w.clone());
             hash_join(left, right, matched, Some(|w| (None, w)))
@@ -133,9 +181,9 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
-    /// let y = ctx.parallelize([("a", 2), ("c", 8)], 2);
-    /// let mut joined = x.full_outer_join(&y, None).collect()?;
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize_with([("a", 2), ("c", 8)], 2);
+    /// let mut joined = x.full_outer_join(&y).collect()?;
     /// joined.sort();
     /// assert_eq!(
     ///     joined,
@@ -148,9 +196,29 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     pub fn full_outer_join<W: Data>(
         &self,
         other: &Rdd<(K, W)>,
-        num_partitions: Option<usize>,
     ) -> Rdd<(K, (Option<V>, Option<W>))> {
-        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        self.full_outer_join_with(other, ShuffleOptions::new())
+    }
+
+    /// [`full_outer_join`](Rdd::full_outer_join) placed by `options`: a partition count or a
+    /// partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// assert_eq!(x.full_outer_join_with(&y, 3).num_partitions(), 3);
+    /// ```
+    #[doc(alias = "fullOuterJoin")]
+    #[allow(clippy::type_complexity)] // Spark's result shape
+    pub fn full_outer_join_with<W: Data>(
+        &self,
+        other: &Rdd<(K, W)>,
+        options: impl Into<ShuffleOptions<K>>,
+    ) -> Rdd<(K, (Option<V>, Option<W>))> {
+        let partitioner = self.target_partitioner(options.into(), &[other.placement()]);
         self.two_sided("full_outer_join", other, partitioner, |(left, right)| {
             let mut table = Some(ChainTable::build(left)?);
             let mut right = right;
@@ -198,21 +266,38 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
-    /// let y = ctx.parallelize([("a", 2)], 1);
-    /// let mut groups = x.cogroup(&y, None).collect()?;
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize_with([("a", 2)], 1);
+    /// let mut groups = x.cogroup(&y).collect()?;
     /// groups.sort();
     /// assert_eq!(groups, [("a", (vec![1], vec![2])), ("b", (vec![4], vec![]))]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "groupWith")]
     #[allow(clippy::type_complexity)] // Spark's result shape
-    pub fn cogroup<W: Data>(
+    pub fn cogroup<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, (Vec<V>, Vec<W>))> {
+        self.cogroup_with(other, ShuffleOptions::new())
+    }
+
+    /// [`cogroup`](Rdd::cogroup) placed by `options`: a partition count or a
+    /// partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// assert_eq!(x.cogroup_with(&y, 3).num_partitions(), 3);
+    /// ```
+    #[doc(alias = "groupWith")]
+    #[allow(clippy::type_complexity)] // Spark's result shape
+    pub fn cogroup_with<W: Data>(
         &self,
         other: &Rdd<(K, W)>,
-        num_partitions: Option<usize>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, (Vec<V>, Vec<W>))> {
-        let partitioner = self.target_partitioner(num_partitions, &[other.placement()]);
+        let partitioner = self.target_partitioner(options.into(), &[other.placement()]);
         self.two_sided("cogroup", other, partitioner, |(left, right)| {
             let mut groups: FastMap<K, (Vec<V>, Vec<W>)> = fast_map(REDUCE_SIDE_SEED);
             add_to_groups(&mut groups, left, |group| &mut group.0)?;
@@ -228,10 +313,10 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let w = ctx.parallelize([("a", 5), ("b", 6)], 1);
-    /// let x = ctx.parallelize([("a", 1), ("b", 4)], 2);
-    /// let y = ctx.parallelize([("a", 2)], 1);
-    /// let mut groups = w.cogroup3(&x, &y, None).collect()?;
+    /// let w = ctx.parallelize_with([("a", 5), ("b", 6)], 1);
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4)], 2);
+    /// let y = ctx.parallelize_with([("a", 2)], 1);
+    /// let mut groups = w.cogroup3(&x, &y).collect()?;
     /// groups.sort();
     /// assert_eq!(
     ///     groups,
@@ -245,11 +330,30 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         &self,
         other1: &Rdd<(K, W)>,
         other2: &Rdd<(K, X)>,
-        num_partitions: Option<usize>,
+    ) -> Rdd<(K, (Vec<V>, Vec<W>, Vec<X>))> {
+        self.cogroup3_with(other1, other2, ShuffleOptions::new())
+    }
+
+    /// [`cogroup3`](Rdd::cogroup3) placed by `options`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let (x, y, z) = (ctx.parallelize([(1, 'a')]), ctx.parallelize([(1, 2)]), ctx.parallelize([(2, "b")]));
+    /// assert_eq!(x.cogroup3_with(&y, &z, 2).num_partitions(), 2);
+    /// ```
+    #[doc(alias = "cogroup", alias = "groupWith")]
+    #[allow(clippy::type_complexity)] // Spark's result shape
+    pub fn cogroup3_with<W: Data, X: Data>(
+        &self,
+        other1: &Rdd<(K, W)>,
+        other2: &Rdd<(K, X)>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, (Vec<V>, Vec<W>, Vec<X>))> {
         let operation = "cogroup3";
         let partitioner = match self
-            .target_partitioner(num_partitions, &[other1.placement(), other2.placement()])
+            .target_partitioner(options.into(), &[other1.placement(), other2.placement()])
         {
             Ok(partitioner) => partitioner,
             Err(message) => return self.invalid(operation, message),
@@ -273,27 +377,43 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
 
     /// The pairs of `self` whose key is not in `other` (duplicates kept).
     ///
-    /// Partitions: `num_partitions`, else as this RDD (Spark's rule for
-    /// subtractions).
+    /// Partitions: as this RDD (Spark's rule for subtractions), or what
+    /// [`subtract_by_key_with`](Rdd::subtract_by_key_with) is given.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 2)], 2);
-    /// let y = ctx.parallelize([("a", Some(3)), ("c", None)], 2);
-    /// let mut rest = x.subtract_by_key(&y, None).collect()?;
+    /// let x = ctx.parallelize_with([("a", 1), ("b", 4), ("b", 5), ("a", 2)], 2);
+    /// let y = ctx.parallelize_with([("a", Some(3)), ("c", None)], 2);
+    /// let mut rest = x.subtract_by_key(&y).collect()?;
     /// rest.sort();
     /// assert_eq!(rest, [("b", 4), ("b", 5)]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "subtractByKey")]
-    pub fn subtract_by_key<W: Data>(
+    pub fn subtract_by_key<W: Data>(&self, other: &Rdd<(K, W)>) -> Rdd<(K, V)> {
+        self.subtract_by_key_with(other, ShuffleOptions::new())
+    }
+
+    /// [`subtract_by_key`](Rdd::subtract_by_key) placed by `options`: a partition count or a
+    /// partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// assert_eq!(x.subtract_by_key_with(&y, 3).num_partitions(), 3);
+    /// ```
+    #[doc(alias = "subtractByKey")]
+    pub fn subtract_by_key_with<W: Data>(
         &self,
         other: &Rdd<(K, W)>,
-        num_partitions: Option<usize>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, V)> {
-        let partitioner = self.subtraction_partitioner(num_partitions);
+        let partitioner = self.subtraction_partitioner(options.into());
         self.two_sided("subtract_by_key", other, partitioner, |(left, right)| {
             let mut unwanted = fast_set(REDUCE_SIDE_SEED);
             for batch in right {
@@ -307,20 +427,17 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         })
     }
 
-    /// Spark's partitioner for subtractions: a hash partitioner over
-    /// `num_partitions`, else this RDD's partitioner, else a hash
-    /// partitioner over this RDD's count.
+    /// Spark's partitioner for subtractions: the one `options` give, else
+    /// this RDD's partitioner, else a hash partitioner over this RDD's
+    /// count.
     pub(crate) fn subtraction_partitioner(
         &self,
-        num_partitions: Option<usize>,
+        options: ShuffleOptions<K>,
     ) -> std::result::Result<Arc<dyn Partitioner<K>>, String> {
-        match num_partitions {
-            Some(0) => Err("the number of partitions must be positive".to_string()),
-            Some(partitions) => Ok(Arc::new(crate::HashPartitioner::new(partitions))),
-            None => Ok(self
-                .partitioner()
-                .unwrap_or_else(|| Arc::new(crate::HashPartitioner::new(self.num_partitions())))),
-        }
+        options.resolve_or(|| {
+            self.partitioner()
+                .unwrap_or_else(|| Arc::new(crate::HashPartitioner::new(self.num_partitions())))
+        })
     }
 }
 

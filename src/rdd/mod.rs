@@ -15,7 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
 pub use self::action::LocalIterator;
-pub use self::numeric::Numeric;
+pub use self::numeric::{Buckets, Numeric};
 pub use self::save::SaveOptions;
 use crate::context::Context;
 use crate::plan::{self, Batches, Dependency, InMemory, Lineage, Node};
@@ -53,7 +53,7 @@ pub enum StorageLevel {
 ///
 /// ```
 /// let ctx = sparkling::Context::new();
-/// let squares = ctx.parallelize(1..=5, 2).map(|x| x * x);
+/// let squares = ctx.parallelize_with(1..=5, 2).map(|x| x * x);
 /// assert_eq!(squares.collect()?, [1, 4, 9, 16, 25]);
 /// # Ok::<(), sparkling::Error>(())
 /// ```
@@ -174,7 +174,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let a = ctx.parallelize(0..3, 1);
+    /// let a = ctx.parallelize_with(0..3, 1);
     /// let b = a.map(|x| x + 1);
     /// assert_ne!(a.id(), b.id());
     /// ```
@@ -188,7 +188,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..3, 1);
+    /// let rdd = ctx.parallelize_with(0..3, 1);
     /// assert_eq!(rdd.name(), None);
     /// assert_eq!(rdd.set_name("numbers").name().as_deref(), Some("numbers"));
     /// ```
@@ -204,7 +204,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..3, 1).set_name("numbers");
+    /// let rdd = ctx.parallelize_with(0..3, 1).set_name("numbers");
     /// assert!(rdd.to_debug_string().contains("numbers"));
     /// ```
     #[doc(alias = "setName")]
@@ -219,7 +219,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(0..10, 3).num_partitions(), 3);
+    /// assert_eq!(ctx.parallelize_with(0..10, 3).num_partitions(), 3);
     /// ```
     #[doc(alias = "getNumPartitions")]
     pub fn num_partitions(&self) -> usize {
@@ -232,7 +232,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::builder().app_name("demo").build()?;
-    /// assert_eq!(ctx.parallelize(0..3, 1).context().app_name(), "demo");
+    /// assert_eq!(ctx.parallelize_with(0..3, 1).context().app_name(), "demo");
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn context(&self) -> &Context {
@@ -246,7 +246,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..10, 2).map(|x| x + 1).filter(|x| x % 2 == 0);
+    /// let rdd = ctx.parallelize_with(0..10, 2).map(|x| x + 1).filter(|x| x % 2 == 0);
     /// let lineage = rdd.to_debug_string();
     /// assert!(lineage.starts_with("(2) filter["));
     /// assert!(lineage.contains(" |  map["));
@@ -266,7 +266,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..100, 20).map(|n| n + 10).cache();
+    /// let rdd = ctx.parallelize_with(0..100, 20).map(|n| n + 10).cache();
     /// assert_eq!(rdd.first()?, 10); // computes and caches partition 0 only
     /// assert_eq!(rdd.count()?, 100);
     /// # Ok::<(), sparkling::Error>(())
@@ -282,7 +282,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     /// use sparkling::StorageLevel;
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..3, 1).persist(StorageLevel::MemoryOnly);
+    /// let rdd = ctx.parallelize_with(0..3, 1).persist(StorageLevel::MemoryOnly);
     /// assert_eq!(rdd.storage_level(), StorageLevel::MemoryOnly);
     /// ```
     pub fn persist(&self, level: StorageLevel) -> Rdd<T> {
@@ -300,7 +300,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     /// use sparkling::StorageLevel;
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(0..3, 1).cache().unpersist();
+    /// let rdd = ctx.parallelize_with(0..3, 1).cache().unpersist();
     /// assert_eq!(rdd.storage_level(), StorageLevel::None);
     /// ```
     pub fn unpersist(&self) -> Rdd<T> {
@@ -314,7 +314,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     /// use sparkling::StorageLevel;
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(0..3, 1).storage_level(), StorageLevel::None);
+    /// assert_eq!(ctx.parallelize_with(0..3, 1).storage_level(), StorageLevel::None);
     /// ```
     #[doc(alias = "getStorageLevel")]
     pub fn storage_level(&self) -> StorageLevel {

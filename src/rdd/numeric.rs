@@ -40,7 +40,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([1.5, 2.5, 3.0], 2).sum()?, 7.0);
+    /// assert_eq!(ctx.parallelize_with([1.5, 2.5, 3.0], 2).sum()?, 7.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn sum(&self) -> Result<T>
@@ -62,7 +62,7 @@ impl<T: Numeric> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let stats = ctx.parallelize([1, 2, 3, 4], 2).stats()?;
+    /// let stats = ctx.parallelize_with([1, 2, 3, 4], 2).stats()?;
     /// assert_eq!((stats.count(), stats.mean(), stats.max()), (4, 2.5, 4.0));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -82,7 +82,7 @@ impl<T: Numeric> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([1, 2, 6], 2).mean()?, 3.0);
+    /// assert_eq!(ctx.parallelize_with([1, 2, 6], 2).mean()?, 3.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn mean(&self) -> Result<f64> {
@@ -95,7 +95,7 @@ impl<T: Numeric> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([1, 3], 2).variance()?, 1.0);
+    /// assert_eq!(ctx.parallelize_with([1, 3], 2).variance()?, 1.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn variance(&self) -> Result<f64> {
@@ -108,7 +108,7 @@ impl<T: Numeric> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([1, 3], 2).sample_variance()?, 2.0);
+    /// assert_eq!(ctx.parallelize_with([1, 3], 2).sample_variance()?, 2.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "sampleVariance")]
@@ -122,7 +122,7 @@ impl<T: Numeric> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([1, 3], 2).stdev()?, 1.0);
+    /// assert_eq!(ctx.parallelize_with([1, 3], 2).stdev()?, 1.0);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn stdev(&self) -> Result<f64> {
@@ -135,7 +135,7 @@ impl<T: Numeric> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([1, 3], 2).sample_stdev()?, 2f64.sqrt());
+    /// assert_eq!(ctx.parallelize_with([1, 3], 2).sample_stdev()?, 2f64.sqrt());
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "sampleStdev")]
@@ -143,33 +143,54 @@ impl<T: Numeric> Rdd<T> {
         Ok(self.stats()?.sample_stdev())
     }
 
-    /// A histogram with `bucket_count` evenly spaced buckets between the
-    /// minimum and the maximum: returns the bucket boundaries and the counts.
-    /// Every bucket is half-open except the last, which includes the maximum.
-    /// An empty RDD, or one holding NaN or an infinity, is an
-    /// [`Error::InvalidArgument`], as is `bucket_count == 0`.
+    /// A histogram: the bucket boundaries and the count of each bucket
+    /// (Spark's `histogram`, which returns both for both forms). `buckets`
+    /// is a count of evenly spaced buckets between the minimum and the
+    /// maximum, or the boundaries themselves (see [`Buckets`]). Every bucket
+    /// is half-open except the last, which includes its upper boundary;
+    /// elements outside the boundaries are not counted.
+    ///
+    /// With a count, an empty RDD, or one holding NaN or an infinity, is an
+    /// [`Error::InvalidArgument`], as are 0 buckets or more than 2^28;
+    /// boundaries must be at least two strictly increasing numbers.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let (bounds, counts) = ctx.parallelize(0..=50, 4).histogram(2)?;
+    /// let (bounds, counts) = ctx.parallelize_with(0..=50, 4).histogram(2)?;
     /// assert_eq!(bounds, [0.0, 25.0, 50.0]);
     /// assert_eq!(counts, [25, 26]);
+    /// let numbers = ctx.parallelize([1.0, 5.0, 9.9, 10.0, 11.0]);
+    /// assert_eq!(numbers.histogram([0.0, 5.0, 10.0])?, (vec![0.0, 5.0, 10.0], vec![1, 3]));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn histogram(&self, bucket_count: usize) -> Result<(Vec<f64>, Vec<u64>)> {
-        let invalid = |message: &str| Error::InvalidArgument {
+    pub fn histogram(&self, buckets: impl Into<Buckets>) -> Result<(Vec<f64>, Vec<u64>)> {
+        match buckets.into() {
+            Buckets::Count(count) => self.even_histogram(count),
+            Buckets::Boundaries(boundaries) => {
+                let counts = self.histogram_of_boundaries(&boundaries)?;
+                Ok((boundaries, counts))
+            }
+        }
+    }
+
+    fn even_histogram(&self, bucket_count: usize) -> Result<(Vec<f64>, Vec<u64>)> {
+        let invalid = |message: String| Error::InvalidArgument {
             operation: "histogram",
-            message: message.to_string(),
+            message,
         };
-        if bucket_count == 0 {
-            return Err(invalid("the number of buckets must be positive"));
+        if bucket_count == 0 || bucket_count > MAX_BUCKETS {
+            return Err(invalid(format!(
+                "the number of buckets must be between 1 and {MAX_BUCKETS}, got {bucket_count}"
+            )));
         }
         let stats = self.stats()?;
         let (min, max) = (stats.min(), stats.max());
         if stats.count() == 0 || stats.mean().is_nan() || !min.is_finite() || !max.is_finite() {
-            return Err(invalid("the RDD is empty or holds NaN or an infinity"));
+            return Err(invalid(
+                "the RDD is empty or holds NaN or an infinity".to_string(),
+            ));
         }
         if min == max {
             return Ok((vec![min, max], vec![stats.count()]));
@@ -186,26 +207,23 @@ impl<T: Numeric> Rdd<T> {
         Ok((bounds, counts))
     }
 
-    /// Counts the elements falling into the buckets between consecutive
-    /// `boundaries` (sorted, at least two): `[b0, b1), [b1, b2), ... [bn-1, bn]`.
-    /// Elements outside the boundaries are not counted.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let ctx = sparkling::Context::new();
-    /// let counts = ctx.parallelize([1.0, 5.0, 9.9, 10.0, 11.0], 2)
-    ///     .histogram_with_boundaries(&[0.0, 5.0, 10.0])?;
-    /// assert_eq!(counts, [1, 3]);
-    /// # Ok::<(), sparkling::Error>(())
-    /// ```
-    pub fn histogram_with_boundaries(&self, boundaries: &[f64]) -> Result<Vec<u64>> {
+    fn histogram_of_boundaries(&self, boundaries: &[f64]) -> Result<Vec<u64>> {
         let sorted = boundaries.windows(2).all(|pair| pair[0] < pair[1]);
-        if boundaries.len() < 2 || !sorted || boundaries.iter().any(|b| b.is_nan()) {
+        let valid = boundaries.len() >= 2
+            && boundaries.len() <= MAX_BUCKETS + 1
+            && sorted
+            && !boundaries.iter().any(|b| b.is_nan());
+        if !valid {
             return Err(Error::InvalidArgument {
                 operation: "histogram",
                 message: format!(
-                    "boundaries must be at least two increasing numbers, got {boundaries:?}"
+                    "boundaries must be at least two increasing numbers, got {} of them{}",
+                    boundaries.len(),
+                    if boundaries.len() <= 16 {
+                        format!(": {boundaries:?}")
+                    } else {
+                        String::new()
+                    }
                 ),
             });
         }
@@ -243,5 +261,57 @@ impl<T: Numeric> Rdd<T> {
                 .for_each(|(sum, count)| *sum += count);
             total
         }))
+    }
+}
+
+/// The most buckets a histogram may have: each task's counts and the
+/// bounds take 8 bytes a bucket.
+const MAX_BUCKETS: usize = 1 << 28;
+
+/// How a histogram's buckets are chosen: a number of evenly spaced buckets
+/// between the minimum and the maximum, or the boundaries themselves
+/// (PySpark's `histogram(buckets)` takes either). A count or a list of
+/// boundaries converts into it.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling::Buckets;
+/// let ctx = sparkling::Context::new();
+/// let rdd = ctx.parallelize([1.0, 2.0, 3.0, 4.0]);
+/// assert_eq!(rdd.histogram(Buckets::Count(3))?, rdd.histogram(3)?);
+/// assert_eq!(rdd.histogram(Buckets::Boundaries(vec![0.0, 2.5, 5.0]))?.1, [2, 2]);
+/// # Ok::<(), sparkling::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Buckets {
+    /// This many evenly spaced buckets (at least 1, at most 2^28).
+    Count(usize),
+    /// The buckets between consecutive boundaries (at least two, strictly
+    /// increasing).
+    Boundaries(Vec<f64>),
+}
+
+impl From<usize> for Buckets {
+    fn from(count: usize) -> Self {
+        Buckets::Count(count)
+    }
+}
+
+impl From<Vec<f64>> for Buckets {
+    fn from(boundaries: Vec<f64>) -> Self {
+        Buckets::Boundaries(boundaries)
+    }
+}
+
+impl From<&[f64]> for Buckets {
+    fn from(boundaries: &[f64]) -> Self {
+        Buckets::Boundaries(boundaries.to_vec())
+    }
+}
+
+impl<const N: usize> From<[f64; N]> for Buckets {
+    fn from(boundaries: [f64; N]) -> Self {
+        Buckets::Boundaries(boundaries.to_vec())
     }
 }

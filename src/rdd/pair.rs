@@ -20,10 +20,12 @@ use crate::nodes::shuffled::{
     merge_combiners, pair_writer, table_batches,
 };
 use crate::nodes::step::{MapStep, StepNode};
+use crate::options::ShuffleOptions;
 use crate::plan::Batches;
 use crate::scheduler::run_job;
 use crate::shuffle::{
-    MAP_SIDE_SEED, Partitioner, Placement, Placer, REDUCE_SIDE_SEED, partitioner_for,
+    FnPartitioner, HashPartitioner, MAP_SIDE_SEED, Partitioner, Placement, Placer,
+    REDUCE_SIDE_SEED, share,
 };
 
 /// Type-erases a partitioner for [`Rdd::from_partitioned_node`].
@@ -41,13 +43,10 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     /// # Examples
     ///
     /// ```
-    /// use std::sync::Arc;
-    /// use sparkling::{Context, HashPartitioner, Partitioner};
-    ///
-    /// let ctx = Context::new();
-    /// let pairs = ctx.parallelize([(1, 'a'), (2, 'b')], 2);
+    /// let ctx = sparkling::Context::new();
+    /// let pairs = ctx.parallelize([(1, 'a'), (2, 'b')]);
     /// assert!(pairs.partitioner().is_none());
-    /// let parted = pairs.partition_by(Arc::new(HashPartitioner::new(3)));
+    /// let parted = pairs.partition_by(3);
     /// assert_eq!(parted.partitioner().map(|p| p.num_partitions()), Some(3));
     /// assert!(parted.map_values(|c| c.to_ascii_uppercase()).partitioner().is_some());
     /// assert!(parted.map(|pair| pair).partitioner().is_none());
@@ -64,7 +63,7 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([(1, 2), (3, 4)], 1).keys().collect()?, [1, 3]);
+    /// assert_eq!(ctx.parallelize_with([(1, 2), (3, 4)], 1).keys().collect()?, [1, 3]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn keys(&self) -> Rdd<K> {
@@ -77,7 +76,7 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize([(1, 2), (3, 4)], 1).values().collect()?, [2, 4]);
+    /// assert_eq!(ctx.parallelize_with([(1, 2), (3, 4)], 1).values().collect()?, [2, 4]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn values(&self) -> Rdd<V> {
@@ -90,7 +89,7 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([("a", vec!["apple", "banana"]), ("b", vec!["grapes"])], 2);
+    /// let rdd = ctx.parallelize_with([("a", vec!["apple", "banana"]), ("b", vec!["grapes"])], 2);
     /// assert_eq!(rdd.map_values(|fruits| fruits.len()).collect()?, [("a", 2), ("b", 1)]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -113,7 +112,7 @@ impl<K: Data, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([("a", vec!["x", "y", "z"]), ("b", vec!["p", "r"])], 2);
+    /// let rdd = ctx.parallelize_with([("a", vec!["x", "y", "z"]), ("b", vec!["p", "r"])], 2);
     /// assert_eq!(
     ///     rdd.flat_map_values(|letters| letters).collect()?,
     ///     [("a", "x"), ("a", "y"), ("a", "z"), ("b", "p"), ("b", "r")],
@@ -162,7 +161,7 @@ fn check_partitioner<K>(
     partitioner: &Arc<dyn Partitioner<K>>,
     parent_partitions: usize,
 ) -> Option<String> {
-    (partitioner.num_partitions() == 0 && parent_partitions > 0)
+    (partitioner.as_ref().num_partitions() == 0 && parent_partitions > 0)
         .then(|| "the number of partitions must be positive".to_string())
 }
 
@@ -171,15 +170,12 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     /// invalid-argument message.
     pub(crate) fn target_partitioner(
         &self,
-        num_partitions: Option<usize>,
+        options: ShuffleOptions<K>,
         others: &[Placement<K>],
     ) -> std::result::Result<Arc<dyn Partitioner<K>>, String> {
-        if num_partitions == Some(0) {
-            return Err("the number of partitions must be positive".to_string());
-        }
         let mut parents = vec![self.placement()];
         parents.extend(others.iter().cloned());
-        Ok(partitioner_for(self.context(), num_partitions, &parents))
+        options.resolve(self.context(), &parents)
     }
 
     /// Combines values by key with `aggregator`, into `partitioner`'s
@@ -238,7 +234,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     fn combine_named<C, CF, MV, MC>(
         &self,
         operation: &'static str,
-        num_partitions: Option<usize>,
+        options: ShuffleOptions<K>,
         aggregator: Aggregator<V, C, CF, MV, MC>,
         map_side_combine: bool,
     ) -> Rdd<(K, C)>
@@ -248,7 +244,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         MV: Fn(C, V) -> C + Send + Sync + 'static,
         MC: Fn(C, C) -> C + Send + Sync + 'static,
     {
-        match self.target_partitioner(num_partitions, &[]) {
+        match self.target_partitioner(options, &[]) {
             Ok(partitioner) => {
                 self.combine_with_partitioner(operation, partitioner, aggregator, map_side_combine)
             }
@@ -259,12 +255,14 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     /// The generic by-key aggregation: for each key, `create` makes a
     /// combiner from the first value, `merge_value` adds the key's further
     /// values of the same partition, and `merge_combiners` merges the
-    /// combiners of different partitions (after the shuffle).
+    /// combiners of different partitions (after the shuffle). Values are
+    /// combined inside each map task before the shuffle.
     ///
-    /// The result has `num_partitions` partitions (when `None`: the
-    /// Context's configured default parallelism, else this RDD's count) and
-    /// a [`HashPartitioner`](crate::HashPartitioner). Values are combined
-    /// inside each map task before the shuffle.
+    /// The output is placed by Spark's default partitioner: that of the
+    /// parent, if it has one, else a
+    /// [`HashPartitioner`](crate::HashPartitioner) over the Context's
+    /// configured default parallelism or this RDD's partition count. Choose
+    /// with [`combine_by_key_with`](Rdd::combine_by_key_with).
     ///
     /// # Examples
     ///
@@ -272,12 +270,11 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let scores = ctx.parallelize([("a", 1.0), ("b", 4.0), ("a", 3.0)], 2);
+    /// let scores = ctx.parallelize([("a", 1.0), ("b", 4.0), ("a", 3.0)]);
     /// let sums = scores.combine_by_key(
     ///     |x| (x, 1),
     ///     |(sum, n), x| (sum + x, n + 1),
     ///     |(s1, n1), (s2, n2)| (s1 + s2, n1 + n2),
-    ///     None,
     /// );
     /// let mut averages = sums.map_values(|(sum, n)| sum / n as f64).collect()?;
     /// averages.sort_by(|a, b| a.0.cmp(b.0));
@@ -290,7 +287,29 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         create: impl Fn(V) -> C + Send + Sync + 'static,
         merge_value: impl Fn(C, V) -> C + Send + Sync + 'static,
         merge_combiners: impl Fn(C, C) -> C + Send + Sync + 'static,
-        num_partitions: Option<usize>,
+    ) -> Rdd<(K, C)> {
+        self.combine_by_key_with(create, merge_value, merge_combiners, ShuffleOptions::new())
+    }
+
+    /// [`combine_by_key`](Rdd::combine_by_key) placed by `options`: a
+    /// partition count or a partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let pairs = ctx.parallelize([("a", 1), ("b", 4), ("a", 3)]);
+    /// let lists = pairs.combine_by_key_with(|x| vec![x], |mut v, x| { v.push(x); v }, |mut a, b| { a.extend(b); a }, 3);
+    /// assert_eq!(lists.num_partitions(), 3);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "combineByKey")]
+    pub fn combine_by_key_with<C: Data>(
+        &self,
+        create: impl Fn(V) -> C + Send + Sync + 'static,
+        merge_value: impl Fn(C, V) -> C + Send + Sync + 'static,
+        merge_combiners: impl Fn(C, C) -> C + Send + Sync + 'static,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, C)> {
         let aggregator = Aggregator {
             create,
@@ -298,29 +317,46 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
             merge_combiners,
             types: PhantomData,
         };
-        self.combine_named("combine_by_key", num_partitions, aggregator, true)
+        self.combine_named("combine_by_key", options.into(), aggregator, true)
     }
 
     /// Merges the values of each key with `f` (associative and commutative),
     /// within each partition first, then across partitions.
     ///
-    /// Partition count as in [`combine_by_key`](Rdd::combine_by_key).
+    /// Placed as [`combine_by_key`](Rdd::combine_by_key) places its output.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let counts = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2).reduce_by_key(|a, b| a + b, None);
+    /// let counts = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)]).reduce_by_key(|a, b| a + b);
     /// let mut counts = counts.collect()?;
     /// counts.sort();
     /// assert_eq!(counts, [("a", 2), ("b", 1)]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "reduceByKey")]
-    pub fn reduce_by_key(
+    pub fn reduce_by_key(&self, f: impl Fn(V, V) -> V + Send + Sync + 'static) -> Rdd<(K, V)> {
+        self.reduce_by_key_with(f, ShuffleOptions::new())
+    }
+
+    /// [`reduce_by_key`](Rdd::reduce_by_key) placed by `options`: a
+    /// partition count or a partitioner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let counts = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)]).reduce_by_key_with(|a, b| a + b, 4);
+    /// assert_eq!(counts.num_partitions(), 4);
+    /// assert_eq!(counts.collect_as_map()?["a"], 2);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "reduceByKey")]
+    pub fn reduce_by_key_with(
         &self,
         f: impl Fn(V, V) -> V + Send + Sync + 'static,
-        num_partitions: Option<usize>,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, V)> {
         let f = Arc::new(f);
         let (merge_value, merge_combiners) = (Arc::clone(&f), f);
@@ -330,7 +366,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
             merge_combiners: move |a, b| merge_combiners(a, b),
             types: PhantomData,
         };
-        self.combine_named("reduce_by_key", num_partitions, aggregator, true)
+        self.combine_named("reduce_by_key", options.into(), aggregator, true)
     }
 
     /// Merges the values of each key with `f`, starting from `zero` (which
@@ -340,8 +376,8 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2);
-    /// let mut sums = rdd.fold_by_key(0, |a, b| a + b, None).collect()?;
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)]);
+    /// let mut sums = rdd.fold_by_key(0, |a, b| a + b).collect()?;
     /// sums.sort();
     /// assert_eq!(sums, [("a", 2), ("b", 1)]);
     /// # Ok::<(), sparkling::Error>(())
@@ -351,7 +387,25 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         &self,
         zero: V,
         f: impl Fn(V, V) -> V + Send + Sync + 'static,
-        num_partitions: Option<usize>,
+    ) -> Rdd<(K, V)> {
+        self.fold_by_key_with(zero, f, ShuffleOptions::new())
+    }
+
+    /// [`fold_by_key`](Rdd::fold_by_key) placed by `options`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)]);
+    /// assert_eq!(rdd.fold_by_key_with(0, |a, b| a + b, 2).num_partitions(), 2);
+    /// ```
+    #[doc(alias = "foldByKey")]
+    pub fn fold_by_key_with(
+        &self,
+        zero: V,
+        f: impl Fn(V, V) -> V + Send + Sync + 'static,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, V)> {
         let f = Arc::new(f);
         let (create, merge_value, merge_combiners) = (Arc::clone(&f), Arc::clone(&f), f);
@@ -361,7 +415,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
             merge_combiners: move |a, b| merge_combiners(a, b),
             types: PhantomData,
         };
-        self.combine_named("fold_by_key", num_partitions, aggregator, true)
+        self.combine_named("fold_by_key", options.into(), aggregator, true)
     }
 
     /// Aggregates the values of each key into a `U`: `seq` adds a value to a
@@ -372,12 +426,11 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 2)], 2);
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 2)]);
     /// let sum_and_count = rdd.aggregate_by_key(
     ///     (0, 0),
     ///     |(sum, n), x| (sum + x, n + 1),
     ///     |(s1, n1), (s2, n2)| (s1 + s2, n1 + n2),
-    ///     None,
     /// );
     /// let mut result = sum_and_count.collect()?;
     /// result.sort();
@@ -390,7 +443,28 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         zero: U,
         seq: impl Fn(U, V) -> U + Send + Sync + 'static,
         comb: impl Fn(U, U) -> U + Send + Sync + 'static,
-        num_partitions: Option<usize>,
+    ) -> Rdd<(K, U)> {
+        self.aggregate_by_key_with(zero, seq, comb, ShuffleOptions::new())
+    }
+
+    /// [`aggregate_by_key`](Rdd::aggregate_by_key) placed by `options`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 2)]);
+    /// let max = rdd.aggregate_by_key_with(0, |m, x| m.max(x), |a, b| a.max(b), 3);
+    /// assert_eq!((max.num_partitions(), max.collect_as_map()?["a"]), (3, 2));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "aggregateByKey")]
+    pub fn aggregate_by_key_with<U: Data>(
+        &self,
+        zero: U,
+        seq: impl Fn(U, V) -> U + Send + Sync + 'static,
+        comb: impl Fn(U, U) -> U + Send + Sync + 'static,
+        options: impl Into<ShuffleOptions<K>>,
     ) -> Rdd<(K, U)> {
         let seq = Arc::new(seq);
         let create_seq = Arc::clone(&seq);
@@ -400,7 +474,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
             merge_combiners: comb,
             types: PhantomData,
         };
-        self.combine_named("aggregate_by_key", num_partitions, aggregator, true)
+        self.combine_named("aggregate_by_key", options.into(), aggregator, true)
     }
 
     /// The values of each key, in one `Vec` per key. Values are not combined
@@ -414,14 +488,28 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2);
-    /// let mut groups = rdd.group_by_key(None).collect()?;
+    /// let rdd = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)]);
+    /// let mut groups = rdd.group_by_key().collect()?;
     /// groups.sort();
     /// assert_eq!(groups, [("a", vec![1, 1]), ("b", vec![1])]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "groupByKey")]
-    pub fn group_by_key(&self, num_partitions: Option<usize>) -> Rdd<(K, Vec<V>)> {
+    pub fn group_by_key(&self) -> Rdd<(K, Vec<V>)> {
+        self.group_by_key_with(ShuffleOptions::new())
+    }
+
+    /// [`group_by_key`](Rdd::group_by_key) placed by `options`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let groups = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)]).group_by_key_with(5);
+    /// assert_eq!(groups.num_partitions(), 5);
+    /// ```
+    #[doc(alias = "groupByKey")]
+    pub fn group_by_key_with(&self, options: impl Into<ShuffleOptions<K>>) -> Rdd<(K, Vec<V>)> {
         let aggregator = Aggregator {
             create: |value| vec![value],
             merge_value: |mut group: Vec<V>, value| {
@@ -434,7 +522,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
             },
             types: PhantomData,
         };
-        self.combine_named("group_by_key", num_partitions, aggregator, false)
+        self.combine_named("group_by_key", options.into(), aggregator, false)
     }
 
     /// How many pairs each key has, brought back to the caller.
@@ -443,14 +531,14 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let counts = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2).count_by_key()?;
+    /// let counts = ctx.parallelize_with([("a", 1), ("b", 1), ("a", 1)], 2).count_by_key()?;
     /// assert_eq!((counts["a"], counts["b"]), (2, 1));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "countByKey")]
     pub fn count_by_key(&self) -> Result<HashMap<K, u64>> {
         self.map_values(|_| 1u64)
-            .reduce_by_key(|a, b| a + b, None)
+            .reduce_by_key(|a, b| a + b)
             .collect_as_map()
     }
 
@@ -462,7 +550,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let sums = ctx.parallelize([("a", 1), ("b", 1), ("a", 1)], 2).reduce_by_key_locally(|a, b| a + b)?;
+    /// let sums = ctx.parallelize_with([("a", 1), ("b", 1), ("a", 1)], 2).reduce_by_key_locally(|a, b| a + b)?;
     /// assert_eq!((sums["a"], sums["b"]), (2, 1));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -498,7 +586,7 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let map = ctx.parallelize([(1, 2), (3, 4)], 2).collect_as_map()?;
+    /// let map = ctx.parallelize_with([(1, 2), (3, 4)], 2).collect_as_map()?;
     /// assert_eq!((map[&1], map[&3]), (2, 4));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -514,9 +602,9 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize((0..1000).map(|x| (x, x)), 10);
+    /// let rdd = ctx.parallelize_with((0..1000).map(|x| (x, x)), 10);
     /// assert_eq!(rdd.lookup(&42)?, [42]);
-    /// let sorted = rdd.reduce_by_key(|a, b| a + b, None);
+    /// let sorted = rdd.reduce_by_key(|a, b| a + b);
     /// assert_eq!(sorted.lookup(&1000)?, Vec::<i32>::new());
     /// assert_eq!(sorted.lookup(&42)?, [42]);
     /// # Ok::<(), sparkling::Error>(())
@@ -547,20 +635,19 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         Ok(parts.concat())
     }
 
-    /// The pairs placed in partitions by `partitioner` (a shuffle, unless
-    /// the RDD is already partitioned that way, in which case it is returned
-    /// as it is). Within a partition, pairs keep their partitions' order.
+    /// The pairs placed in `partitions` partitions by a hash of the key
+    /// ([`HashPartitioner`]): a shuffle, unless the RDD is already placed
+    /// that way, in which case it is returned as it is. Within a partition,
+    /// pairs keep their partitions' order.
     ///
     /// # Examples
     ///
     /// ```
-    /// use std::sync::Arc;
     /// use sparkling::{Context, HashPartitioner, Partitioner};
     ///
     /// let ctx = Context::new();
-    /// let pairs = ctx.parallelize([1, 2, 3, 4, 2, 4, 1], 3).map(|x| (x, x));
-    /// let parted = pairs.partition_by(Arc::new(HashPartitioner::new(2)));
-    /// let parts = parted.glom().collect()?;
+    /// let pairs = ctx.parallelize_with([1, 2, 3, 4, 2, 4, 1], 3).map(|x| (x, x));
+    /// let parts = pairs.partition_by(2).glom().collect()?;
     /// assert_eq!(parts.len(), 2);
     /// let partitioner = HashPartitioner::new(2);
     /// for (index, part) in parts.iter().enumerate() {
@@ -569,7 +656,64 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "partitionBy")]
-    pub fn partition_by(&self, partitioner: Arc<dyn Partitioner<K>>) -> Rdd<(K, V)> {
+    pub fn partition_by(&self, partitions: usize) -> Rdd<(K, V)>
+    where
+        K: Hash,
+    {
+        self.partition_by_partitioner(HashPartitioner::new(partitions))
+    }
+
+    /// The pairs placed by `function(key) % partitions` (PySpark's
+    /// `partitionFunc`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize([("a", 1), ("bb", 2), ("ccc", 3)]);
+    /// let by_length = words.partition_by_fn(3, |word| word.len());
+    /// assert_eq!(by_length.glom().collect()?, [vec![("ccc", 3)], vec![("a", 1)], vec![("bb", 2)]]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "partitionBy")]
+    pub fn partition_by_fn(
+        &self,
+        partitions: usize,
+        function: impl Fn(&K) -> usize + Send + Sync + 'static,
+    ) -> Rdd<(K, V)> {
+        self.partition_by_partitioner(FnPartitioner::new(partitions, function))
+    }
+
+    /// The pairs placed by `partitioner` (Scala's `partitionBy(partitioner)`),
+    /// which may be your own [`Partitioner`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{Context, Partitioner};
+    ///
+    /// struct Parity;
+    /// impl Partitioner<u32> for Parity {
+    ///     fn num_partitions(&self) -> usize { 2 }
+    ///     fn partition(&self, key: &u32) -> usize { (key % 2) as usize }
+    /// }
+    ///
+    /// let ctx = Context::new();
+    /// let parted = ctx.parallelize([(1u32, 'a'), (2, 'b'), (3, 'c')]).partition_by_partitioner(Parity);
+    /// assert_eq!(parted.glom().collect()?, [vec![(2, 'b')], vec![(1, 'a'), (3, 'c')]]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "partitionBy")]
+    pub fn partition_by_partitioner(
+        &self,
+        partitioner: impl Partitioner<K> + 'static,
+    ) -> Rdd<(K, V)> {
+        self.partition_by_shared(share(partitioner))
+    }
+
+    /// [`partition_by_partitioner`](Rdd::partition_by_partitioner) for a
+    /// partitioner already shared.
+    pub(crate) fn partition_by_shared(&self, partitioner: Arc<dyn Partitioner<K>>) -> Rdd<(K, V)> {
         if let Some(message) = check_partitioner(&partitioner, self.num_partitions()) {
             return self.invalid("partition_by", message);
         }
@@ -592,14 +736,14 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
 impl<T: Data> Rdd<T> {
     /// Groups the elements by the key `f` computes: `(key, elements)`.
     ///
-    /// Partition count as in [`group_by_key`](Rdd::group_by_key).
+    /// Placed as [`group_by_key`](Rdd::group_by_key) places its output.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([1, 1, 2, 3, 5, 8], 2);
-    /// let mut groups = rdd.group_by(|x| x % 2, None).collect()?;
+    /// let rdd = ctx.parallelize([1, 1, 2, 3, 5, 8]);
+    /// let mut groups = rdd.group_by(|x| x % 2).collect()?;
     /// groups.sort();
     /// assert_eq!(groups, [(0, vec![2, 8]), (1, vec![1, 1, 3, 5])]);
     /// # Ok::<(), sparkling::Error>(())
@@ -608,9 +752,25 @@ impl<T: Data> Rdd<T> {
     pub fn group_by<K: Data + Hash + Eq>(
         &self,
         f: impl Fn(&T) -> K + Send + Sync + 'static,
-        num_partitions: Option<usize>,
     ) -> Rdd<(K, Vec<T>)> {
-        self.key_by(f).group_by_key(num_partitions)
+        self.key_by(f).group_by_key()
+    }
+
+    /// [`group_by`](Rdd::group_by) placed by `options`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// assert_eq!(ctx.parallelize([1, 2, 3]).group_by_with(|x| x % 2, 4).num_partitions(), 4);
+    /// ```
+    #[doc(alias = "groupBy")]
+    pub fn group_by_with<K: Data + Hash + Eq>(
+        &self,
+        f: impl Fn(&T) -> K + Send + Sync + 'static,
+        options: impl Into<ShuffleOptions<K>>,
+    ) -> Rdd<(K, Vec<T>)> {
+        self.key_by(f).group_by_key_with(options)
     }
 }
 

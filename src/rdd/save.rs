@@ -113,32 +113,36 @@ impl<T: Data> Rdd<T> {
     /// let out = dir.path().join("numbers");
     /// let out = out.to_str().unwrap();
     /// let ctx = sparkling::Context::new();
-    /// ctx.range(0, 100, 1, 4).save_as_text_file(out, Some(Codec::Gzip))?;
-    /// assert!(std::path::Path::new(out).join("part-00003.gz").exists());
-    /// assert_eq!(ctx.text_file(out, 0)?.map(|l| l.parse::<i64>().unwrap()).sum()?, 4950);
+    /// ctx.range_with(0, 100, 4).save_as_text_file(out)?;
+    /// assert!(std::path::Path::new(out).join("part-00003").exists());
+    /// assert_eq!(ctx.text_file(out)?.map(|l| l.parse::<i64>().unwrap()).sum()?, 4950);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "saveAsTextFile")]
-    pub fn save_as_text_file(&self, dir: &str, codec: Option<Codec>) -> Result<()>
+    pub fn save_as_text_file(&self, dir: &str) -> Result<()>
     where
         T: Display,
     {
-        self.save_as_text_file_with(dir, SaveOptions::new().codec(codec.unwrap_or_default()))
+        self.save_as_text_file_with(dir, SaveOptions::new())
     }
 
-    /// [`save_as_text_file`](Rdd::save_as_text_file) with [`SaveOptions`].
+    /// [`save_as_text_file`](Rdd::save_as_text_file) with [`SaveOptions`]:
+    /// a codec for the parts (Spark's `compressionCodecClass`), or
+    /// replacing an existing target.
     ///
     /// # Examples
     ///
     /// ```
-    /// use sparkling::SaveOptions;
+    /// use sparkling::{Codec, SaveOptions};
     /// let dir = tempfile::tempdir()?;
     /// let out = dir.path().to_str().unwrap(); // exists already
     /// let ctx = sparkling::Context::new();
-    /// let words = ctx.parallelize(["a", "b"], 1);
-    /// assert!(words.save_as_text_file(out, None).is_err());
+    /// let words = ctx.parallelize_with(["a", "b"], 1);
+    /// assert!(words.save_as_text_file(out).is_err());
     /// words.save_as_text_file_with(out, SaveOptions::new().overwrite(true))?;
     /// assert_eq!(std::fs::read_to_string(dir.path().join("part-00000"))?, "a\nb\n");
+    /// words.save_as_text_file_with(out, SaveOptions::new().overwrite(true).codec(Codec::Gzip))?;
+    /// assert!(dir.path().join("part-00000.gz").exists());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[doc(alias = "saveAsTextFile")]
@@ -162,8 +166,9 @@ impl<T: Data> Rdd<T> {
     ///
     /// Atomic like [`save_as_text_file`](Rdd::save_as_text_file): the file
     /// appears only when every element was written; a failed job leaves
-    /// the target as it was. An existing target is an error unless
-    /// `overwrite`.
+    /// the target as it was. An existing target is an error; see
+    /// [`save_as_single_text_file_with`](Rdd::save_as_single_text_file_with)
+    /// to overwrite.
     ///
     /// # Examples
     ///
@@ -172,17 +177,55 @@ impl<T: Data> Rdd<T> {
     /// let path = dir.path().join("squares.txt.gz");
     /// let path = path.to_str().unwrap();
     /// let ctx = sparkling::Context::new();
-    /// ctx.range(1, 4, 1, 2).map(|x| x * x).save_as_single_text_file(path, false)?;
-    /// assert_eq!(ctx.text_file(path, 0)?.collect()?, ["1", "4", "9"]);
-    /// assert!(ctx.range(0, 1, 1, 1).save_as_single_text_file(path, false).is_err());
+    /// ctx.range_with(1, 4, 2).map(|x| x * x).save_as_single_text_file(path)?;
+    /// assert_eq!(ctx.text_file(path)?.collect()?, ["1", "4", "9"]);
+    /// assert!(ctx.range(0, 1).save_as_single_text_file(path).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn save_as_single_text_file(&self, path: &str, overwrite: bool) -> Result<()>
+    pub fn save_as_single_text_file(&self, path: &str) -> Result<()>
     where
         T: Display,
     {
+        self.save_as_single_text_file_with(path, SaveOptions::new())
+    }
+
+    /// [`save_as_single_text_file`](Rdd::save_as_single_text_file) with
+    /// [`SaveOptions`]: `overwrite` replaces an existing file. The codec
+    /// comes from the file's extension; a [`codec`](SaveOptions::codec)
+    /// other than plain must agree with it (else
+    /// [`Error::InvalidArgument`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{Codec, SaveOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("one.txt");
+    /// let path = path.to_str().unwrap();
+    /// let ctx = sparkling::Context::new();
+    /// ctx.parallelize(["a"]).save_as_single_text_file(path)?;
+    /// ctx.parallelize(["b"]).save_as_single_text_file_with(path, SaveOptions::new().overwrite(true))?;
+    /// assert_eq!(std::fs::read_to_string(path)?, "b\n");
+    /// let mismatch = SaveOptions::new().overwrite(true).codec(Codec::Gzip);
+    /// assert!(ctx.parallelize(["c"]).save_as_single_text_file_with(path, mismatch).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_as_single_text_file_with(&self, path: &str, options: SaveOptions) -> Result<()>
+    where
+        T: Display,
+    {
+        let by_extension = Codec::for_path(path);
+        if options.codec != Codec::Plain && options.codec != by_extension {
+            return Err(Error::InvalidArgument {
+                operation: "save_as_single_text_file",
+                message: format!(
+                    "the codec {:?} does not match the extension of {path} ({by_extension:?})",
+                    options.codec
+                ),
+            });
+        }
         let file_io = self.context().file_io_options();
-        let mut file = SingleFileWriter::create(path, overwrite, file_io)?;
+        let mut file = SingleFileWriter::create(path, options.overwrite, file_io)?;
         let mut line = String::new();
         for element in self.to_local_iterator() {
             line.clear();
@@ -203,16 +246,16 @@ impl<T: Data> Rdd<T> {
     /// let out = dir.path().join("pairs");
     /// let out = out.to_str().unwrap();
     /// let ctx = sparkling::Context::new();
-    /// ctx.parallelize([("a", 1), ("b", 2)], 2).save_as_json_lines(out, None)?;
-    /// let back = ctx.json_file::<(String, u32)>(out, 0)?.collect()?;
+    /// ctx.parallelize([("a", 1), ("b", 2)]).save_as_json_lines(out)?;
+    /// let back = ctx.json_file::<(String, u32)>(out)?.collect()?;
     /// assert_eq!(back, [("a".to_string(), 1), ("b".to_string(), 2)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn save_as_json_lines(&self, dir: &str, codec: Option<Codec>) -> Result<()>
+    pub fn save_as_json_lines(&self, dir: &str) -> Result<()>
     where
         T: Serialize,
     {
-        self.save_as_json_lines_with(dir, SaveOptions::new().codec(codec.unwrap_or_default()))
+        self.save_as_json_lines_with(dir, SaveOptions::new())
     }
 
     /// [`save_as_json_lines`](Rdd::save_as_json_lines) with [`SaveOptions`].
@@ -225,7 +268,7 @@ impl<T: Data> Rdd<T> {
     /// let out = dir.path().join("json");
     /// let ctx = sparkling::Context::new();
     /// let options = SaveOptions::new().codec(Codec::Bzip2);
-    /// ctx.parallelize([1, 2, 3], 1).save_as_json_lines_with(out.to_str().unwrap(), options)?;
+    /// ctx.parallelize_with([1, 2, 3], 1).save_as_json_lines_with(out.to_str().unwrap(), options)?;
     /// assert!(out.join("part-00000.bz2").exists());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

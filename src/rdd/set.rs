@@ -14,39 +14,52 @@ use super::{Data, Rdd};
 use crate::nodes::narrow::BatchMapNode;
 use crate::nodes::shuffled::{Buckets, Exchange, PartitionNode, ShuffledNode, iter_batches};
 use crate::nodes::zip::{CartesianNode, ZipNode, ZipWithIndexNode};
+use crate::options::{SampleOptions, ShuffleOptions};
 use crate::plan::Batches;
-use crate::shuffle::{
-    MAP_SIDE_SEED, REDUCE_SIDE_SEED, default_partitions, fast_set, hash_partition,
-};
+use crate::shuffle::{MAP_SIDE_SEED, Placer, REDUCE_SIDE_SEED, fast_set};
 use crate::{Error, Result};
 
 impl<T: Data + Hash + Eq> Rdd<T> {
     /// Each distinct element once (in no particular order). Duplicates are
     /// dropped inside each map task before the shuffle.
     ///
-    /// Partitions: `num_partitions`, else the Context's configured default
-    /// parallelism, else this RDD's count.
+    /// Partitions: the Context's configured default parallelism, else this
+    /// RDD's count; choose with [`distinct_with`](Rdd::distinct_with).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let mut distinct = ctx.parallelize([1, 1, 2, 3], 2).distinct(None).collect()?;
+    /// let mut distinct = ctx.parallelize([1, 1, 2, 3]).distinct().collect()?;
     /// distinct.sort();
     /// assert_eq!(distinct, [1, 2, 3]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn distinct(&self, num_partitions: Option<usize>) -> Rdd<T> {
-        let partitions = match num_partitions {
-            Some(0) => {
-                return self.invalid(
-                    "distinct",
-                    "the number of partitions must be positive".into(),
-                );
-            }
-            Some(partitions) => partitions,
-            None => default_partitions(self.context(), self.num_partitions()),
+    pub fn distinct(&self) -> Rdd<T> {
+        self.distinct_with(ShuffleOptions::new())
+    }
+
+    /// [`distinct`](Rdd::distinct) placed by `options`: a partition count
+    /// or a partitioner of the elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let distinct = ctx.parallelize([1, 1, 2, 3]).distinct_with(2);
+    /// assert_eq!((distinct.num_partitions(), distinct.count()?), (2, 3));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn distinct_with(&self, options: impl Into<ShuffleOptions<T>>) -> Rdd<T> {
+        let partitioner = match options
+            .into()
+            .resolve(self.context(), &[(self.num_partitions(), None)])
+        {
+            Ok(partitioner) => partitioner,
+            Err(message) => return self.invalid("distinct", message),
         };
+        let partitions = partitioner.num_partitions();
+        let placer = Placer::new(&partitioner);
         let exchange = Exchange::new(self.clone(), partitions, move |_, batches| {
             let mut seen = fast_set(MAP_SIDE_SEED);
             for batch in batches {
@@ -54,7 +67,8 @@ impl<T: Data + Hash + Eq> Rdd<T> {
             }
             let mut buckets: Buckets<T> = (0..partitions).map(|_| Vec::new()).collect();
             for element in seen {
-                buckets[hash_partition(&element, partitions)].push(element);
+                let partition = placer.place(&element);
+                crate::nodes::shuffled::bucket(&mut buckets, partition)?.push(element);
             }
             Ok(buckets)
         });
@@ -74,54 +88,82 @@ impl<T: Data + Hash + Eq> Rdd<T> {
 
     /// The elements of `self` that are not in `other`, duplicates kept.
     ///
-    /// Partitions: `num_partitions`, else this RDD's count.
+    /// Partitions: this RDD's count; choose with
+    /// [`subtract_with`](Rdd::subtract_with).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 3)], 2);
-    /// let y = ctx.parallelize([("a", 3), ("c", 0)], 2);
-    /// let mut rest = x.subtract(&y, None).collect()?;
+    /// let x = ctx.parallelize([("a", 1), ("b", 4), ("b", 5), ("a", 3)]);
+    /// let y = ctx.parallelize([("a", 3), ("c", 0)]);
+    /// let mut rest = x.subtract(&y).collect()?;
     /// rest.sort();
     /// assert_eq!(rest, [("a", 1), ("b", 4), ("b", 5)]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn subtract(&self, other: &Rdd<T>, num_partitions: Option<usize>) -> Rdd<T> {
-        let keyed = self.map(|element| (element, ()));
-        let unwanted = other.map(|element| (element, ()));
-        keyed.subtract_by_key(&unwanted, num_partitions).keys()
+    pub fn subtract(&self, other: &Rdd<T>) -> Rdd<T> {
+        self.subtract_with(other, ShuffleOptions::new())
     }
 
-    /// The distinct elements found in both `self` and `other`.
-    ///
-    /// Partitions: `num_partitions`, else the Context's configured default
-    /// parallelism, else the larger parent's count.
+    /// [`subtract`](Rdd::subtract) placed by `options`.
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd1 = ctx.parallelize([1, 10, 2, 3, 4, 5], 2);
-    /// let rdd2 = ctx.parallelize([1, 6, 2, 3, 7, 8], 2);
-    /// let mut common = rdd1.intersection(&rdd2, None).collect()?;
+    /// let rest = ctx.parallelize([1, 2, 3]).subtract_with(&ctx.parallelize([2]), 3);
+    /// assert_eq!(rest.num_partitions(), 3);
+    /// assert_eq!(rest.count()?, 2);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn subtract_with(&self, other: &Rdd<T>, options: impl Into<ShuffleOptions<T>>) -> Rdd<T> {
+        let keyed = self.map(|element| (element, ()));
+        let unwanted = other.map(|element| (element, ()));
+        keyed.subtract_by_key_with(&unwanted, options).keys()
+    }
+
+    /// The distinct elements found in both `self` and `other`.
+    ///
+    /// Partitions: the Context's configured default parallelism, else the
+    /// larger parent's count; choose with
+    /// [`intersection_with`](Rdd::intersection_with).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd1 = ctx.parallelize([1, 10, 2, 3, 4, 5]);
+    /// let rdd2 = ctx.parallelize([1, 6, 2, 3, 7, 8]);
+    /// let mut common = rdd1.intersection(&rdd2).collect()?;
     /// common.sort();
     /// assert_eq!(common, [1, 2, 3]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn intersection(&self, other: &Rdd<T>, num_partitions: Option<usize>) -> Rdd<T> {
+    pub fn intersection(&self, other: &Rdd<T>) -> Rdd<T> {
+        self.intersection_with(other, ShuffleOptions::new())
+    }
+
+    /// [`intersection`](Rdd::intersection) placed by `options` (Scala's
+    /// `intersection(other, numPartitions)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let common = ctx.parallelize([1, 2, 3]).intersection_with(&ctx.parallelize([3, 2]), 4);
+    /// assert_eq!((common.num_partitions(), common.count()?), (4, 2));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn intersection_with(
+        &self,
+        other: &Rdd<T>,
+        options: impl Into<ShuffleOptions<T>>,
+    ) -> Rdd<T> {
         let left = self.map(|element| (element, ()));
         let right = other.map(|element| (element, ()));
-        let partitioner = if num_partitions == Some(0) {
-            Err("the number of partitions must be positive".to_string())
-        } else {
-            let parents = [left.placement(), right.placement()];
-            Ok(crate::shuffle::partitioner_for(
-                self.context(),
-                num_partitions,
-                &parents,
-            ))
-        };
+        let parents = [left.placement(), right.placement()];
+        let partitioner = options.into().resolve(self.context(), &parents);
         left.two_sided("intersection", &right, partitioner, |(left, right)| {
             let mut wanted = fast_set(REDUCE_SIDE_SEED);
             for batch in right {
@@ -137,27 +179,44 @@ impl<T: Data + Hash + Eq> Rdd<T> {
     }
 
     /// The number of distinct elements. Spark estimates it with
-    /// HyperLogLog to a relative accuracy `relative_sd`; this count is
-    /// exact (a [`distinct`](Rdd::distinct) and a count). `relative_sd`
-    /// must be above 0.000017, as in Spark.
+    /// HyperLogLog; this count is exact (a [`distinct`](Rdd::distinct) and
+    /// a count).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.range(0, 1000, 1, 4).map(|x| x % 100);
-    /// assert_eq!(rdd.count_approx_distinct(0.05)?, 100);
+    /// let rdd = ctx.range(0, 1000).map(|x| x % 100);
+    /// assert_eq!(rdd.count_approx_distinct()?, 100);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "countApproxDistinct")]
-    pub fn count_approx_distinct(&self, relative_sd: f64) -> Result<u64> {
+    pub fn count_approx_distinct(&self) -> Result<u64> {
+        self.count_approx_distinct_with(0.05)
+    }
+
+    /// [`count_approx_distinct`](Rdd::count_approx_distinct) with Spark's
+    /// `relativeSD` (0.05 by default), which must be above 0.000017 as in
+    /// Spark; the count is exact whatever it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([1, 1, 2]);
+    /// assert_eq!(rdd.count_approx_distinct_with(0.01)?, 2);
+    /// assert!(rdd.count_approx_distinct_with(0.0).is_err());
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "countApproxDistinct")]
+    pub fn count_approx_distinct_with(&self, relative_sd: f64) -> Result<u64> {
         if relative_sd.is_nan() || relative_sd <= 0.000017 {
             return Err(Error::InvalidArgument {
                 operation: "count_approx_distinct",
                 message: format!("relative_sd must be greater than 0.000017, got {relative_sd}"),
             });
         }
-        self.distinct(None).count()
+        self.distinct().count()
     }
 }
 
@@ -169,7 +228,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize([1, 2], 2);
+    /// let rdd = ctx.parallelize_with([1, 2], 2);
     /// let mut pairs = rdd.cartesian(&rdd).collect()?;
     /// pairs.sort();
     /// assert_eq!(pairs, [(1, 1), (1, 2), (2, 1), (2, 2)]);
@@ -190,11 +249,11 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let x = ctx.parallelize(0..5, 2);
-    /// let y = ctx.parallelize(1000..1005, 2);
+    /// let x = ctx.parallelize_with(0..5, 2);
+    /// let y = ctx.parallelize_with(1000..1005, 2);
     /// assert_eq!(x.zip(&y).collect()?, [(0, 1000), (1, 1001), (2, 1002), (3, 1003), (4, 1004)]);
-    /// assert!(x.zip(&ctx.parallelize(0..5, 3)).collect().is_err());
-    /// assert!(x.zip(&ctx.parallelize(0..6, 2)).collect().is_err());
+    /// assert!(x.zip(&ctx.parallelize_with(0..5, 3)).collect().is_err());
+    /// assert!(x.zip(&ctx.parallelize_with(0..6, 2)).collect().is_err());
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn zip<U: Data>(&self, other: &Rdd<U>) -> Rdd<(T, U)> {
@@ -222,7 +281,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(["a", "b", "c", "d"], 3).zip_with_index();
+    /// let rdd = ctx.parallelize_with(["a", "b", "c", "d"], 3).zip_with_index();
     /// assert_eq!(rdd.collect()?, [("a", 0), ("b", 1), ("c", 2), ("d", 3)]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -237,9 +296,8 @@ impl<T: Data> Rdd<T> {
 
     /// Splits the RDD randomly into as many RDDs as `weights`, each element
     /// going to exactly one of them, with probabilities proportional to the
-    /// weights. Reproducible for a given `seed` (the input's partitions must
-    /// list their elements in the same order each time, which every
-    /// sparkling RDD does).
+    /// weights, from a fresh random seed; see
+    /// [`random_split_with`](Rdd::random_split_with) to give one.
     ///
     /// Weights that are negative, not finite, or sum to 0 make every action
     /// on the splits fail with an invalid-argument error.
@@ -248,8 +306,28 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.range(0, 500, 1, 1);
-    /// let splits = rdd.random_split(&[2.0, 3.0], 17);
+    /// let splits = ctx.range(0, 100).random_split(&[1.0, 1.0]);
+    /// assert_eq!(splits[0].count()? + splits[1].count()?, 100);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "randomSplit")]
+    pub fn random_split(&self, weights: &[f64]) -> Vec<Rdd<T>> {
+        self.random_split_with(weights, crate::options::random_seed())
+    }
+
+    /// [`random_split`](Rdd::random_split) with a `seed`: reproducible (the
+    /// input's partitions must list their elements in the same order each
+    /// time, which every sparkling RDD does).
+    ///
+    /// Weights that are negative, not finite, or sum to 0 make every action
+    /// on the splits fail with an invalid-argument error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.range_with(0, 500, 1);
+    /// let splits = rdd.random_split_with(&[2.0, 3.0], 17);
     /// let (a, b) = (splits[0].collect()?, splits[1].collect()?);
     /// assert_eq!(a.len() + b.len(), 500);
     /// assert!(a.len() > 150 && a.len() < 250);
@@ -259,7 +337,7 @@ impl<T: Data> Rdd<T> {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "randomSplit")]
-    pub fn random_split(&self, weights: &[f64], seed: u64) -> Vec<Rdd<T>> {
+    pub fn random_split_with(&self, weights: &[f64], seed: u64) -> Vec<Rdd<T>> {
         let total: f64 = weights.iter().sum();
         let valid =
             weights.iter().all(|w| w.is_finite() && *w >= 0.0) && total > 0.0 && total.is_finite();
@@ -304,9 +382,10 @@ impl<T: Data> Rdd<T> {
 
 impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     /// A sample stratified by key: each pair of key `k` is kept with
-    /// probability `fractions[k]` (or, `with_replacement`, repeated a
-    /// Poisson(`fractions[k]`) number of times). Reproducible for a given
-    /// `seed`; keeps the partitioner.
+    /// probability `fractions[k]`, without replacement, from a fresh random
+    /// seed; keeps the partitioner. See
+    /// [`sample_by_key_with`](Rdd::sample_by_key_with) for a seed and for
+    /// sampling with replacement.
     ///
     /// A fraction that is negative or not finite (or above 1 without
     /// replacement) makes every action fail with an invalid-argument
@@ -317,20 +396,43 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
     /// ```
     /// use std::collections::HashMap;
     /// let ctx = sparkling::Context::new();
-    /// let pairs = ctx.range(0, 2000, 1, 4).map(|x| (x % 2, x));
+    /// let pairs = ctx.range(0, 100).map(|x| (x % 2, x));
+    /// let sample = pairs.sample_by_key(HashMap::from([(0, 0.0), (1, 1.0)])).count_by_key()?;
+    /// assert_eq!((sample.get(&0), sample[&1]), (None, 50));
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "sampleByKey")]
+    pub fn sample_by_key(&self, fractions: HashMap<K, f64>) -> Rdd<(K, V)> {
+        self.sample_by_key_with(fractions, SampleOptions::new())
+    }
+
+    /// [`sample_by_key`](Rdd::sample_by_key) with a seed (reproducible) or
+    /// with replacement (each pair repeated a Poisson(`fractions[k]`)
+    /// number of times).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use sparkling::SampleOptions;
+    /// let ctx = sparkling::Context::new();
+    /// let pairs = ctx.range_with(0, 2000, 4).map(|x| (x % 2, x));
     /// let fractions = HashMap::from([(0, 0.1), (1, 0.6)]);
-    /// let sample = pairs.sample_by_key(false, fractions, 2).count_by_key()?;
+    /// let sample = pairs.sample_by_key_with(fractions, SampleOptions::new().seed(2)).count_by_key()?;
     /// assert!(sample[&0] > 50 && sample[&0] < 150);
     /// assert!(sample[&1] > 500 && sample[&1] < 700);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "sampleByKey")]
-    pub fn sample_by_key(
+    pub fn sample_by_key_with(
         &self,
-        with_replacement: bool,
         fractions: HashMap<K, f64>,
-        seed: u64,
+        options: SampleOptions,
     ) -> Rdd<(K, V)> {
+        let SampleOptions {
+            with_replacement,
+            seed,
+        } = options;
         if let Some(message) = fractions
             .values()
             .find_map(|&fraction| check_fraction(with_replacement, fraction).err())

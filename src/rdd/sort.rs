@@ -21,9 +21,11 @@ use crate::nodes::shuffled::{
     Buckets, Exchange, MapWriter, PartitionNode, ReduceInput, ShuffledNode, WriteBuckets, bucket,
     pair_writer, vec_batches,
 };
+use crate::options::{Order, SortOptions};
+use crate::order::{directed_cmp, total_cmp};
 use crate::plan::Batches;
 use crate::scheduler::run_job;
-use crate::shuffle::{Partitioner, Placer, RangePartitioner, default_partitions};
+use crate::shuffle::{Partitioner, Placer, RangePartitioner, default_partitions, share};
 
 /// Seeds the key sample of sorts (Spark seeds it from the shuffle's id; any
 /// fixed value makes runs reproducible).
@@ -33,12 +35,8 @@ const SORT_SAMPLE_SEED: u64 = 0x0123_4567_89AB_CDEF;
 const COALESCE_SEED: u64 = 0x2545_F491_4F6C_DD1D;
 
 /// Sorts a partition's pairs by key, stably.
-fn sort_pairs<K: Ord, V>(pairs: &mut [(K, V)], ascending: bool) {
-    if ascending {
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    } else {
-        pairs.sort_by(|a, b| b.0.cmp(&a.0));
-    }
+fn sort_pairs<K: PartialOrd + 'static, V>(pairs: &mut [(K, V)], ascending: bool) {
+    pairs.sort_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
 }
 
 /// The pairs an output partition reads, sorted by key, stably.
@@ -48,19 +46,18 @@ fn sort_pairs<K: Ord, V>(pairs: &mut [(K, V)], ascending: bool) {
 /// sample showed duplicates, and its result kept when no two neighbours
 /// have equal keys; otherwise the pairs are sorted again, stably, from the
 /// kept buckets.
-fn sorted_partition<K: Data + Ord, V: Data>(
+fn sorted_partition<K: Data + PartialOrd, V: Data>(
     input: &ReduceInput<(K, V)>,
     ascending: bool,
     likely_duplicates: bool,
 ) -> Vec<(K, V)> {
     let mut pairs = input.to_vec();
     if !likely_duplicates {
-        if ascending {
-            pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        } else {
-            pairs.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-        }
-        if pairs.windows(2).all(|pair| pair[0].0 != pair[1].0) {
+        pairs.sort_unstable_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
+        if pairs
+            .windows(2)
+            .all(|pair| total_cmp(&pair[0].0, &pair[1].0) != std::cmp::Ordering::Equal)
+        {
             return pairs;
         }
         pairs = input.to_vec();
@@ -69,34 +66,59 @@ fn sorted_partition<K: Data + Ord, V: Data>(
     pairs
 }
 
-impl<K: Data + Ord, V: Data> Rdd<(K, V)> {
-    /// The pairs sorted by key, across partitions: partition 0 holds the
-    /// smallest keys (the largest when not `ascending`), and so on. Stable:
-    /// equal keys keep their order in the input.
+impl<K: Data + PartialOrd, V: Data> Rdd<(K, V)> {
+    /// The pairs sorted by key, ascending, across partitions: partition 0
+    /// holds the smallest keys, and so on. Stable: equal keys keep their
+    /// order in the input.
     ///
-    /// `num_partitions`: the number of ranges (when `None`, the Context's
-    /// configured default parallelism, else this RDD's count). The ranges
-    /// come from a sample of the keys, taken by a job when the sort first
-    /// runs; when there are fewer distinct keys than partitions, the last
-    /// partitions stay empty.
+    /// Keys need only `PartialOrd`: floats sort as Spark sorts doubles
+    /// (`-0.0` before `0.0`, NaN after infinity, all NaNs equal), and a
+    /// value not equal to itself (a NaN in a tuple) after the values it
+    /// cannot be compared with.
+    ///
+    /// As many ranges as this RDD has partitions (or the Context's
+    /// configured default parallelism); the ranges come from a sample of the
+    /// keys, taken by a job when the sort first runs; when there are fewer
+    /// distinct keys than partitions, the last partitions stay empty. Choose
+    /// the order and the count with [`sort_by_key_with`](Rdd::sort_by_key_with).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
     /// let tmp = [("a", 1), ("b", 2), ("1", 3), ("d", 4), ("2", 5)];
-    /// let rdd = ctx.parallelize(tmp, 2);
-    /// assert_eq!(rdd.sort_by_key(true, Some(1)).first()?, ("1", 3));
-    /// assert_eq!(
-    ///     rdd.sort_by_key(true, Some(2)).collect()?,
-    ///     [("1", 3), ("2", 5), ("a", 1), ("b", 2), ("d", 4)],
-    /// );
-    /// assert_eq!(rdd.sort_by_key(false, None).keys().collect()?, ["d", "b", "a", "2", "1"]);
+    /// let rdd = ctx.parallelize_with(tmp, 2);
+    /// assert_eq!(rdd.sort_by_key().collect()?, [("1", 3), ("2", 5), ("a", 1), ("b", 2), ("d", 4)]);
+    /// let temperatures = ctx.parallelize([(2.5, "b"), (f64::NAN, "?"), (-1.0, "a")]);
+    /// assert_eq!(temperatures.sort_by_key().values().collect()?, ["a", "b", "?"]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "sortByKey")]
-    pub fn sort_by_key(&self, ascending: bool, num_partitions: Option<usize>) -> Rdd<(K, V)> {
-        let partitions = match num_partitions {
+    pub fn sort_by_key(&self) -> Rdd<(K, V)> {
+        self.sort_by_key_with(SortOptions::new())
+    }
+
+    /// [`sort_by_key`](Rdd::sort_by_key) in the order and into the number of
+    /// partitions `options` give (an [`Order`] or a partition count converts
+    /// into them).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{Order, SortOptions};
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize_with([("a", 1), ("b", 2), ("1", 3), ("d", 4), ("2", 5)], 2);
+    /// assert_eq!(rdd.sort_by_key_with(1).first()?, ("1", 3));
+    /// assert_eq!(rdd.sort_by_key_with(Order::Descending).keys().collect()?, ["d", "b", "a", "2", "1"]);
+    /// let options = SortOptions::new().descending().partitions(3);
+    /// assert_eq!(rdd.sort_by_key_with(options).num_partitions(), 3);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "sortByKey")]
+    pub fn sort_by_key_with(&self, options: impl Into<SortOptions>) -> Rdd<(K, V)> {
+        let SortOptions { order, partitions } = options.into();
+        let ascending = order.is_ascending();
+        let partitions = match partitions {
             Some(0) => {
                 return self.invalid(
                     "sort_by_key",
@@ -110,14 +132,16 @@ impl<K: Data + Ord, V: Data> Rdd<(K, V)> {
         let sampled_duplicates = Arc::clone(&likely_duplicates);
         let exchange = Exchange::planned(self.clone(), partitions, move |parent| {
             let (partitioner, input_sizes) = if partitions <= 1 {
-                (RangePartitioner::from_bounds(Vec::new(), ascending), None)
+                (RangePartitioner::from_bounds(Vec::new(), order), None)
             } else {
                 let KeySample { keys, input_sizes } = sample_keys(parent, partitions)?;
                 let mut sorted: Vec<&K> = keys.iter().map(|(key, _)| key).collect();
-                sorted.sort_unstable();
-                let duplicates = sorted.windows(2).any(|pair| pair[0] == pair[1]);
+                sorted.sort_unstable_by(|a, b| total_cmp(*a, *b));
+                let duplicates = sorted
+                    .windows(2)
+                    .any(|pair| total_cmp(pair[0], pair[1]) == std::cmp::Ordering::Equal);
                 sampled_duplicates.store(duplicates, Ordering::Relaxed);
-                let partitioner = RangePartitioner::from_sample(keys, partitions, ascending);
+                let partitioner = RangePartitioner::from_sample(keys, partitions, order);
                 (partitioner, Some(input_sizes))
             };
             let writer: MapWriter<(K, V), (K, V)> =
@@ -132,21 +156,20 @@ impl<K: Data + Ord, V: Data> Rdd<(K, V)> {
     }
 }
 
-impl<K: Data + Ord + Hash, V: Data> Rdd<(K, V)> {
-    /// Places the pairs by `partitioner` and sorts each partition by key
-    /// (stably), in one shuffle: cheaper than `partition_by` followed by a
-    /// sort of each partition.
+impl<K: Data + PartialOrd + Hash, V: Data> Rdd<(K, V)> {
+    /// Places the pairs by `partitioner` and sorts each partition by key,
+    /// ascending (stably), in one shuffle: cheaper than `partition_by`
+    /// followed by a sort of each partition.
     ///
     /// # Examples
     ///
     /// ```
-    /// use std::sync::Arc;
     /// use sparkling::{Context, FnPartitioner};
     ///
     /// let ctx = Context::new();
-    /// let rdd = ctx.parallelize([(0, 5), (3, 8), (2, 6), (0, 8), (3, 8), (1, 3)], 3);
-    /// let parity = Arc::new(FnPartitioner::new(2, |key: &i32| (key % 2) as usize));
-    /// let sorted = rdd.repartition_and_sort_within_partitions(parity, true);
+    /// let rdd = ctx.parallelize_with([(0, 5), (3, 8), (2, 6), (0, 8), (3, 8), (1, 3)], 3);
+    /// let parity = FnPartitioner::new(2, |key: &i32| (key % 2) as usize);
+    /// let sorted = rdd.repartition_and_sort_within_partitions(parity);
     /// assert_eq!(
     ///     sorted.glom().collect()?,
     ///     [vec![(0, 5), (0, 8), (2, 6)], vec![(1, 3), (3, 8), (3, 8)]],
@@ -156,9 +179,32 @@ impl<K: Data + Ord + Hash, V: Data> Rdd<(K, V)> {
     #[doc(alias = "repartitionAndSortWithinPartitions")]
     pub fn repartition_and_sort_within_partitions(
         &self,
-        partitioner: Arc<dyn Partitioner<K>>,
-        ascending: bool,
+        partitioner: impl Partitioner<K> + 'static,
     ) -> Rdd<(K, V)> {
+        self.repartition_and_sort_within_partitions_with(partitioner, Order::Ascending)
+    }
+
+    /// [`repartition_and_sort_within_partitions`](Rdd::repartition_and_sort_within_partitions)
+    /// sorting each partition in `order`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{HashPartitioner, Order};
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.parallelize([(1, 'a'), (3, 'c'), (2, 'b')]);
+    /// let sorted = rdd.repartition_and_sort_within_partitions_with(HashPartitioner::new(1), Order::Descending);
+    /// assert_eq!(sorted.keys().collect()?, [3, 2, 1]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "repartitionAndSortWithinPartitions")]
+    pub fn repartition_and_sort_within_partitions_with(
+        &self,
+        partitioner: impl Partitioner<K> + 'static,
+        order: Order,
+    ) -> Rdd<(K, V)> {
+        let partitioner = share(partitioner);
+        let ascending = order.is_ascending();
         let operation = "repartition_and_sort_within_partitions";
         if partitioner.num_partitions() == 0 && self.num_partitions() > 0 {
             return self.invalid(
@@ -186,77 +232,81 @@ impl<K: Data + Ord + Hash, V: Data> Rdd<(K, V)> {
 }
 
 impl<T: Data> Rdd<T> {
-    /// The elements sorted by the key `f` computes, across partitions, as
-    /// [`sort_by_key`](Rdd::sort_by_key) sorts pairs (stable).
+    /// The elements sorted by the key `f` computes (Spark's `keyfunc`),
+    /// ascending, across partitions, as [`sort_by_key`](Rdd::sort_by_key)
+    /// sorts pairs (stable; floats ordered as there).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
     /// let tmp = [("a", 1), ("b", 2), ("1", 3), ("d", 4), ("2", 5)];
-    /// let rdd = ctx.parallelize(tmp, 2);
+    /// let rdd = ctx.parallelize_with(tmp, 2);
     /// assert_eq!(
-    ///     rdd.sort_by(|pair| pair.0, true, None).collect()?,
+    ///     rdd.sort_by(|pair| pair.0).collect()?,
     ///     [("1", 3), ("2", 5), ("a", 1), ("b", 2), ("d", 4)],
     /// );
     /// assert_eq!(
-    ///     rdd.sort_by(|pair| pair.1, true, Some(3)).collect()?,
+    ///     rdd.sort_by(|pair| pair.1).collect()?,
     ///     [("a", 1), ("b", 2), ("1", 3), ("d", 4), ("2", 5)],
     /// );
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "sortBy")]
-    pub fn sort_by<S: Data + Ord>(
+    pub fn sort_by<S: Data + PartialOrd>(
         &self,
         f: impl Fn(&T) -> S + Send + Sync + 'static,
-        ascending: bool,
-        num_partitions: Option<usize>,
     ) -> Rdd<T> {
-        self.key_by(f)
-            .sort_by_key(ascending, num_partitions)
-            .values()
+        self.sort_by_with(f, SortOptions::new())
+    }
+
+    /// [`sort_by`](Rdd::sort_by) in the order and into the number of
+    /// partitions `options` give.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{Order, SortOptions};
+    /// let ctx = sparkling::Context::new();
+    /// let words = ctx.parallelize(["bb", "a", "ccc"]);
+    /// assert_eq!(words.sort_by_with(|w| w.len(), Order::Descending).collect()?, ["ccc", "bb", "a"]);
+    /// assert_eq!(words.sort_by_with(|w| w.len(), 3).num_partitions(), 3);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "sortBy")]
+    pub fn sort_by_with<S: Data + PartialOrd>(
+        &self,
+        f: impl Fn(&T) -> S + Send + Sync + 'static,
+        options: impl Into<SortOptions>,
+    ) -> Rdd<T> {
+        self.key_by(f).sort_by_key_with(options).values()
     }
 
     /// Exactly `num_partitions` partitions, by a shuffle that spreads the
     /// elements evenly (Spark's `repartition`, which is `coalesce` with
-    /// shuffling). To reduce the partition count without a shuffle, use
+    /// shuffling: Spark's `coalesce(n, shuffle=True)` is this method). Each
+    /// input partition deals its elements round-robin, starting at a seeded
+    /// random output partition, so the output is balanced even when the
+    /// input is skewed. To reduce the partition count without a shuffle, use
     /// [`coalesce`](Rdd::coalesce).
     ///
     /// # Examples
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(1..=7, 4);
+    /// let rdd = ctx.parallelize_with(1..=7, 4);
     /// assert_eq!(rdd.glom().collect()?.len(), 4);
     /// let two = rdd.repartition(2);
     /// assert_eq!(two.num_partitions(), 2);
     /// assert_eq!(two.glom().collect()?.iter().map(Vec::len).sum::<usize>(), 7);
-    /// assert_eq!(ctx.parallelize(1..=7, 1).repartition(10).num_partitions(), 10);
-    /// # Ok::<(), sparkling::Error>(())
-    /// ```
-    pub fn repartition(&self, num_partitions: usize) -> Rdd<T> {
-        self.shuffled_coalesce("repartition", num_partitions)
-    }
-
-    /// `coalesce(num_partitions, shuffle = true)`: like
-    /// [`repartition`](Rdd::repartition), which it is. Each input partition
-    /// deals its elements round-robin, starting at a seeded random output
-    /// partition, so the output is balanced even when the input is skewed;
-    /// unlike [`coalesce`](Rdd::coalesce), it can also increase the count.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(1..=5, 3).coalesce_with_shuffle(1);
-    /// assert_eq!(rdd.glom().collect()?, [vec![1, 2, 3, 4, 5]]);
-    /// let balanced = ctx.parallelize(0..1000, 1).coalesce_with_shuffle(4).glom().collect()?;
+    /// assert_eq!(ctx.parallelize_with(1..=7, 1).repartition(10).num_partitions(), 10);
+    /// let balanced = ctx.parallelize_with(0..1000, 1).repartition(4).glom().collect()?;
     /// assert!(balanced.iter().all(|part| part.len() == 250));
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     #[doc(alias = "coalesce")]
-    pub fn coalesce_with_shuffle(&self, num_partitions: usize) -> Rdd<T> {
-        self.shuffled_coalesce("coalesce_with_shuffle", num_partitions)
+    pub fn repartition(&self, num_partitions: usize) -> Rdd<T> {
+        self.shuffled_coalesce("repartition", num_partitions)
     }
 
     fn shuffled_coalesce(&self, operation: &'static str, partitions: usize) -> Rdd<T> {
@@ -300,7 +350,7 @@ fn whole_batch<T: Data>(elements: Vec<T>) -> Batches<T> {
 /// sample counted the input partitions, each bucket starts with room for an
 /// even share of its partition (the ranges are chosen to be even), so that
 /// large buckets are not copied as they grow.
-fn range_writer<K: Data + Ord, V: Data>(
+fn range_writer<K: Data + PartialOrd, V: Data>(
     partitioner: RangePartitioner<K>,
     partitions: usize,
     input_sizes: Option<Vec<u64>>,

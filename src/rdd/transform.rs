@@ -7,10 +7,11 @@ use std::sync::Arc;
 use super::{Data, PartitionIter, Rdd, sample};
 use crate::nodes::expand::{ExpandNode, iterator_expansion, pushed_expansion};
 use crate::nodes::narrow::{BatchMapNode, MapPartitionsNode};
-use crate::nodes::pipe::PipeNode;
+use crate::nodes::pipe::{PipeNode, PipeOptions};
 use crate::nodes::source::InvalidNode;
 use crate::nodes::step::{FilterStep, MapStep, StepNode};
 use crate::nodes::union::{CoalesceNode, UnionNode};
+use crate::options::SampleOptions;
 
 impl<T: Data> Rdd<T> {
     /// A new RDD from a batch function made once per partition.
@@ -42,7 +43,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let lengths = ctx.parallelize(["a", "bb", "ccc"], 2).map(|s| s.len());
+    /// let lengths = ctx.parallelize_with(["a", "bb", "ccc"], 2).map(|s| s.len());
     /// assert_eq!(lengths.collect()?, [1, 2, 3]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -60,7 +61,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let words = ctx.parallelize(["to be", "or not"], 2)
+    /// let words = ctx.parallelize_with(["to be", "or not"], 2)
     ///     .flat_map(|line| line.split(' ').map(str::to_string).collect::<Vec<_>>());
     /// assert_eq!(words.collect()?, ["to", "be", "or", "not"]);
     /// # Ok::<(), sparkling::Error>(())
@@ -88,7 +89,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let words = ctx.parallelize(["to be".to_string(), "or not".to_string()], 2)
+    /// let words = ctx.parallelize_with(["to be".to_string(), "or not".to_string()], 2)
     ///     .flat_map_into(|line, out| out.extend(line.split(' ').map(str::to_string)));
     /// assert_eq!(words.collect()?, ["to", "be", "or", "not"]);
     /// # Ok::<(), sparkling::Error>(())
@@ -110,7 +111,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let even = ctx.parallelize(1..=6, 3).filter(|x| x % 2 == 0);
+    /// let even = ctx.parallelize_with(1..=6, 3).filter(|x| x % 2 == 0);
     /// assert_eq!(even.collect()?, [2, 4, 6]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -127,7 +128,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let sums = ctx.parallelize(1..=6, 2).map_partitions(|part| std::iter::once(part.sum::<i32>()));
+    /// let sums = ctx.parallelize_with(1..=6, 2).map_partitions(|part| std::iter::once(part.sum::<i32>()));
     /// assert_eq!(sums.collect()?, [6, 15]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -151,7 +152,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let tagged = ctx.parallelize(["a", "b", "c"], 2)
+    /// let tagged = ctx.parallelize_with(["a", "b", "c"], 2)
     ///     .map_partitions_with_index(|index, part| part.map(move |s| format!("{index}:{s}")));
     /// assert_eq!(tagged.collect()?, ["0:a", "1:b", "1:c"]);
     /// # Ok::<(), sparkling::Error>(())
@@ -176,7 +177,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// assert_eq!(ctx.parallelize(1..=4, 2).glom().collect()?, [vec![1, 2], vec![3, 4]]);
+    /// assert_eq!(ctx.parallelize_with(1..=4, 2).glom().collect()?, [vec![1, 2], vec![3, 4]]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn glom(&self) -> Rdd<Vec<T>> {
@@ -192,7 +193,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let keyed = ctx.parallelize(["apple", "bean"], 1).key_by(|s| s.len());
+    /// let keyed = ctx.parallelize_with(["apple", "bean"], 1).key_by(|s| s.len());
     /// assert_eq!(keyed.collect()?, [(5, "apple"), (4, "bean")]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -214,7 +215,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let ids = ctx.parallelize(["a", "b", "c", "d", "e"], 2).zip_with_unique_id();
+    /// let ids = ctx.parallelize_with(["a", "b", "c", "d", "e"], 2).zip_with_unique_id();
     /// assert_eq!(ids.collect()?, [("a", 0), ("b", 2), ("c", 1), ("d", 3), ("e", 5)]);
     /// # Ok::<(), sparkling::Error>(())
     /// ```
@@ -237,9 +238,9 @@ impl<T: Data> Rdd<T> {
     }
 
     /// A random sample: each element kept with probability `fraction`
-    /// (Bernoulli), or, `with_replacement`, repeated a Poisson(`fraction`)
-    /// number of times. Each partition's generator is seeded from `seed` and
-    /// the partition index, so the sample is reproducible on every pool.
+    /// (Bernoulli, without replacement), from a fresh random seed; see
+    /// [`sample_with`](Rdd::sample_with) for a seed and for sampling with
+    /// replacement.
     ///
     /// A negative or non-finite `fraction`, or one above 1 without
     /// replacement, makes every action fail with an invalid-argument error.
@@ -248,13 +249,39 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.range(0, 1000, 1, 4);
-    /// let sample = rdd.sample(false, 0.1, 42).collect()?;
-    /// assert!(sample.len() > 50 && sample.len() < 150);
-    /// assert_eq!(sample, rdd.sample(false, 0.1, 42).collect()?);
+    /// let sample = ctx.range(0, 1000).sample(0.1).count()?;
+    /// assert!(sample > 30 && sample < 200);
+    /// assert!(ctx.range(0, 10).sample(1.5).count().is_err());
     /// # Ok::<(), sparkling::Error>(())
     /// ```
-    pub fn sample(&self, with_replacement: bool, fraction: f64, seed: u64) -> Rdd<T> {
+    pub fn sample(&self, fraction: f64) -> Rdd<T> {
+        self.sample_with(fraction, SampleOptions::new())
+    }
+
+    /// [`sample`](Rdd::sample) with a seed or with replacement (each
+    /// element repeated a Poisson(`fraction`) number of times). Each
+    /// partition's generator is seeded from the seed and the partition
+    /// index, so a seeded sample is reproducible on every pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::SampleOptions;
+    /// let ctx = sparkling::Context::new();
+    /// let rdd = ctx.range_with(0, 1000, 4);
+    /// let options = SampleOptions::new().seed(42);
+    /// let sample = rdd.sample_with(0.1, options).collect()?;
+    /// assert!(sample.len() > 50 && sample.len() < 150);
+    /// assert_eq!(sample, rdd.sample_with(0.1, options).collect()?);
+    /// let doubled = rdd.sample_with(2.0, options.with_replacement(true)).count()?;
+    /// assert!(doubled > 1800 && doubled < 2200);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn sample_with(&self, fraction: f64, options: SampleOptions) -> Rdd<T> {
+        let SampleOptions {
+            with_replacement,
+            seed,
+        } = options;
         if let Err(message) = sample::check_fraction(with_replacement, fraction) {
             return self.invalid("sample", message);
         }
@@ -270,7 +297,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let both = ctx.parallelize([1, 2], 2).union(&ctx.parallelize([2, 3], 1));
+    /// let both = ctx.parallelize_with([1, 2], 2).union(&ctx.parallelize_with([2, 3], 1));
     /// assert_eq!(both.num_partitions(), 3);
     /// assert_eq!(both.collect()?, [1, 2, 2, 3]);
     /// # Ok::<(), sparkling::Error>(())
@@ -288,7 +315,7 @@ impl<T: Data> Rdd<T> {
     ///
     /// ```
     /// let ctx = sparkling::Context::new();
-    /// let rdd = ctx.parallelize(1..=6, 3).coalesce(2);
+    /// let rdd = ctx.parallelize_with(1..=6, 3).coalesce(2);
     /// assert_eq!(rdd.glom().collect()?, [vec![1, 2], vec![3, 4, 5, 6]]);
     /// assert_eq!(rdd.coalesce(10).num_partitions(), 2);
     /// # Ok::<(), sparkling::Error>(())
@@ -315,7 +342,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     /// # #[cfg(unix)] {
     /// let ctx = sparkling::Context::new();
-    /// let upper = ctx.parallelize(["a", "b", "c"], 2).pipe(["tr", "a-z", "A-Z"]);
+    /// let upper = ctx.parallelize_with(["a", "b", "c"], 2).pipe(["tr", "a-z", "A-Z"]);
     /// assert_eq!(upper.collect()?, ["A", "B", "C"]);
     /// # }
     /// # Ok::<(), sparkling::Error>(())
@@ -324,7 +351,36 @@ impl<T: Data> Rdd<T> {
     where
         T: Display,
     {
+        self.pipe_with(argv, PipeOptions::new())
+    }
+
+    /// [`pipe`](Rdd::pipe) with environment variables for the command, or
+    /// accepting a non-zero exit status; see [`PipeOptions`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// let ctx = sparkling::Context::new();
+    /// let options = sparkling::PipeOptions::new().env("SUFFIX", "!");
+    /// let out = ctx.parallelize(["a", "b"]).pipe_with(["sh", "-c", "while read l; do echo $l$SUFFIX; done"], options);
+    /// assert_eq!(out.collect()?, ["a!", "b!"]);
+    /// # }
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn pipe_with<S: Into<String>>(
+        &self,
+        argv: impl IntoIterator<Item = S>,
+        options: PipeOptions,
+    ) -> Rdd<String>
+    where
+        T: Display,
+    {
         let argv = argv.into_iter().map(Into::into).collect();
-        Rdd::from_node(self.context(), "pipe", PipeNode::new(self.clone(), argv))
+        Rdd::from_node(
+            self.context(),
+            "pipe",
+            PipeNode::new(self.clone(), argv, options),
+        )
     }
 }

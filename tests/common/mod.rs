@@ -78,3 +78,17 @@ pub fn counting_context() -> (Context, Arc<CountingPool>) {
         .expect("context");
     (context, pool)
 }
+
+/// Options placing a wide operation's output: `Some(n)` partitions, or
+/// Spark's default placement for `None`.
+pub fn shuffle<K>(partitions: Option<usize>) -> sparkling::ShuffleOptions<K> {
+    partitions.map_or_else(
+        sparkling::ShuffleOptions::new,
+        sparkling::ShuffleOptions::from,
+    )
+}
+
+/// An ascending sort into `Some(n)` partitions, or the default count.
+pub fn sort_options(partitions: Option<usize>) -> sparkling::SortOptions {
+    partitions.map_or_else(sparkling::SortOptions::new, sparkling::SortOptions::from)
+}
