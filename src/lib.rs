@@ -22,6 +22,39 @@
 //! # Ok::<(), sparkling::Error>(())
 //! ```
 //!
+//! ## Conventions
+//!
+//! The API reads as Spark's, named as Rust names things:
+//!
+//! - **Short forms and `_with` variants.** Every method takes only its
+//!   required arguments: `ctx.parallelize(data)`, `ctx.range(0, 5)`,
+//!   `ctx.text_file(path)`, `reduce_by_key(f)`, `sort_by_key()`,
+//!   `distinct()`, `join(&other)`, `sample(0.1)`. Its optional arguments go
+//!   through a `_with` variant whose last parameter is an options value:
+//!   [`ShuffleOptions`] (partition count or [`Partitioner`] of wide
+//!   operations), [`SortOptions`] ([`Order`] and partition count),
+//!   [`SampleOptions`] (replacement, seed), [`TreeOptions`] (depth),
+//!   [`RangeOptions`] (step, partitions), [`ReadOptions`] (file sources),
+//!   [`SaveOptions`] (codec, overwrite), [`PipeOptions`] (environment, exit
+//!   code). Options are built with chained methods, and a plain value
+//!   converts into the options it is the main setting of: a partition count
+//!   (`reduce_by_key_with(f, 4)`, `parallelize_with(data, 3)`,
+//!   `text_file_with(path, 8)`), an [`Order`] (`sort_by_key_with(Order::Descending)`).
+//!   No method takes a positional boolean.
+//! - **Defaults are Spark's**: partitions of wide operations from Spark's
+//!   default partitioner, file sources in at most 2 partitions unless asked,
+//!   tree depth 2, a fresh random seed for samplers. An explicit partition
+//!   count of 0 is an [`Error::InvalidArgument`] when the job runs.
+//! - **Key functions and comparators** follow std: `max_by_key(f)` /
+//!   `max_by(compare)`, `top_by_key`, `take_ordered_by_key`, `sort_by(f)`.
+//!   Of equal elements, `max`, `min`, `top` and `take_ordered` return the
+//!   first met, as Spark does.
+//! - **Floats order as Spark's doubles**: everything that orders takes
+//!   `PartialOrd`, so an `Rdd<f64>` has `max()`, `top()` and
+//!   `sort_by_key()`; `-0.0 < 0.0`, NaN after infinity, all NaNs equal.
+//! - **Spark's camelCase names** are doc aliases: search the docs for
+//!   `reduceByKey` or `takeOrdered`.
+//!
 //! ## How it works
 //!
 //! `Context -> Rdd (API) -> plan (lazy nodes) -> shuffle (wide boundaries) -> scheduler -> pool (execution)`,

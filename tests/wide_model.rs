@@ -348,3 +348,28 @@ fn sorted_partitions_hold_even_shares_of_distinct_keys() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn group_with_matches_the_model(sides in prop::collection::vec(pairs(), 1..5)) {
+        let mut keys: BTreeSet<u8> = BTreeSet::new();
+        let grouped: Vec<BTreeMap<u8, Vec<i32>>> = sides.iter().map(|side| {
+            let mut groups: BTreeMap<u8, Vec<i32>> = BTreeMap::new();
+            for (k, v) in side {
+                keys.insert(*k);
+                groups.entry(*k).or_default().push(*v);
+            }
+            groups
+        }).collect();
+        let expected: Vec<(u8, Vec<Vec<i32>>)> = keys.iter().map(|k| {
+            (*k, grouped.iter().map(|groups| groups.get(k).cloned().unwrap_or_default()).collect())
+        }).collect();
+        for (setting, ctx, n) in settings(sides[0].len()) {
+            let rdds: Vec<_> = sides.iter().enumerate().map(|(i, side)| ctx.parallelize_with(side.clone(), n + i)).collect();
+            let together = rdds[0].group_with(&rdds[1..]);
+            prop_assert_eq!(sorted(together.collect().unwrap()), expected.clone(), "group_with on {}", setting);
+        }
+    }
+}

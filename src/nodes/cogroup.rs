@@ -116,6 +116,23 @@ impl<K: Data + Hash, V: Data, W: Data, X: Data> Sides for (Side<K, V>, Side<K, W
     }
 }
 
+/// Any number of parents of one value type (`group_with`).
+impl<K: Data + Hash, V: Data> Sides for Vec<Side<K, V>> {
+    type Inputs = Vec<Batches<(K, V)>>;
+
+    fn read(&self, partition: usize) -> Result<Self::Inputs> {
+        self.iter().map(|side| side.read(partition)).collect()
+    }
+
+    fn prepare(&self) -> Result<()> {
+        self.iter().try_for_each(Side::prepare)
+    }
+
+    fn dependencies(&self) -> Vec<Dependency> {
+        self.iter().map(Side::dependency).collect()
+    }
+}
+
 /// Output partition `i` is `combine` applied to partition `i` of every side.
 pub(crate) struct CoGroupNode<S, T, F> {
     sides: S,

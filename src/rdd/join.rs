@@ -375,6 +375,57 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         Rdd::from_partitioned_node(self.context(), operation, node, Some(erase(partitioner)))
     }
 
+    /// [`cogroup`](Rdd::cogroup) with any number of RDDs of the same value
+    /// type (PySpark's `groupWith(other, *others)`): for each key of any of
+    /// them, one `Vec` of values per RDD, `self`'s first. Placed by Spark's
+    /// default partitioner (PySpark's `groupWith` takes no partition count;
+    /// [`cogroup_with`](Rdd::cogroup_with) does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let w = ctx.parallelize([("a", 5), ("b", 6)]);
+    /// let x = ctx.parallelize([("a", 1), ("b", 4)]);
+    /// let y = ctx.parallelize([("a", 2)]);
+    /// let z = ctx.parallelize([("b", 42)]);
+    /// let mut groups = w.group_with(&[x, y, z]).collect()?;
+    /// groups.sort();
+    /// assert_eq!(groups, [
+    ///     ("a", vec![vec![5], vec![1], vec![2], vec![]]),
+    ///     ("b", vec![vec![6], vec![4], vec![], vec![42]]),
+    /// ]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[doc(alias = "groupWith", alias = "cogroup")]
+    pub fn group_with(&self, others: &[Rdd<(K, V)>]) -> Rdd<(K, Vec<Vec<V>>)> {
+        let operation = "group_with";
+        let placements: Vec<_> = others.iter().map(Rdd::placement).collect();
+        let partitioner = match self.target_partitioner(ShuffleOptions::new(), &placements) {
+            Ok(partitioner) => partitioner,
+            Err(message) => return self.invalid(operation, message),
+        };
+        let partitions = partitioner.num_partitions();
+        let sides: Vec<Side<K, V>> = std::iter::once(self)
+            .chain(others)
+            .map(|rdd| Side::new(rdd, &partitioner))
+            .collect();
+        let count = sides.len();
+        let node = CoGroupNode::new(sides, partitions, move |inputs: Vec<Batches<(K, V)>>| {
+            let mut groups: FastMap<K, Vec<Vec<V>>> = fast_map(REDUCE_SIDE_SEED);
+            for (index, side) in inputs.into_iter().enumerate() {
+                for batch in side {
+                    for (key, value) in batch? {
+                        let group = groups.entry(key).or_insert_with(|| vec![Vec::new(); count]);
+                        group[index].push(value);
+                    }
+                }
+            }
+            Ok(iter_batches(groups.into_iter()))
+        });
+        Rdd::from_partitioned_node(self.context(), operation, node, Some(erase(partitioner)))
+    }
+
     /// The pairs of `self` whose key is not in `other` (duplicates kept).
     ///
     /// Partitions: as this RDD (Spark's rule for subtractions), or what
