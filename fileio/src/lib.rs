@@ -87,7 +87,7 @@ pub use fs::{
     CommitProtocol, FileStatus, FileSystem, FileWriter, HdfsFileSystem, HttpFileSystem,
     LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,
 };
-pub use lines::{Lines, Utf8Mode};
+pub use lines::{DEFAULT_MAX_LINE_LENGTH, LineOptions, Lines, LongLines, Utf8Mode};
 pub use location::{Location, Scheme};
 pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
