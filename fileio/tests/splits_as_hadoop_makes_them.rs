@@ -4,42 +4,16 @@
 
 mod common;
 
-use common::model_lines;
+use common::{hadoop_split, lines_with_starts, text_of_lines, written};
 use proptest::prelude::*;
 use sparkling_fileio::{
     DEFAULT_BLOCK_SIZE, FileStatus, Location, Split, Utf8Mode, plan_splits,
     plan_splits_with_block_size,
 };
 
-/// Every line of `bytes` with the offset where it starts, read as the
-/// whole file: a line starts at 0 and after each `\n`, `\r\n` or lone `\r`.
-fn lines_with_starts(bytes: &[u8]) -> Vec<(u64, Vec<u8>)> {
-    let mut starts = vec![0];
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i += 1;
-        }
-        if matches!(bytes[i], b'\n' | b'\r') {
-            starts.push(i as u64 + 1);
-        }
-        i += 1;
-    }
-    model_lines(bytes)
-        .into_iter()
-        .zip(starts)
-        .map(|(line, start)| (start, line))
-        .collect()
-}
-
-/// Hadoop's `LineRecordReader` for one split `start..end`: it reads lines
-/// while its position is at or before `end`, and a split not at offset 0
-/// drops its first line. So a split holds the lines starting in
-/// `(start, end]`, and the first split also the line at offset 0.
 fn hadoop_split_lines(bytes: &[u8], start: u64, end: u64) -> Vec<Vec<u8>> {
-    lines_with_starts(bytes)
+    hadoop_split(bytes, start, end)
         .into_iter()
-        .filter(|(at, _)| (*at > start || start == 0) && *at <= end)
         .map(|(_, line)| line)
         .collect()
 }
@@ -50,18 +24,6 @@ fn split_lines(split: &Split) -> Vec<Vec<u8>> {
         .unwrap()
         .map(|line| line.unwrap().into_bytes())
         .collect()
-}
-
-fn written(bytes: &[u8]) -> (tempfile::TempDir, FileStatus) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("data.txt");
-    std::fs::write(&path, bytes).unwrap();
-    let file = FileStatus {
-        location: Location::from_local_path(&path).unwrap(),
-        size: bytes.len() as u64,
-        is_dir: false,
-    };
-    (dir, file)
 }
 
 fn splits_at(file: &FileStatus, cuts: &[u64]) -> Vec<Split> {
@@ -201,27 +163,7 @@ fn local_files_are_planned_with_hadoops_32_mb_block_size() {
 /// Text with lines on and around every kind of boundary: empty lines,
 /// every terminator, and a final line that may lack one.
 fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
-    let content = prop_oneof![
-        3 => "[ab]{0,3}",
-        1 => "",
-        1 => "[x]{5,40}",
-    ];
-    let terminator = prop_oneof![Just("\n"), Just("\r\n"), Just("\r")];
-    (
-        prop::collection::vec((content, terminator), 0..30),
-        any::<bool>(),
-    )
-        .prop_map(|(lines, last_has_terminator)| {
-            let mut bytes = Vec::new();
-            let count = lines.len();
-            for (i, (content, terminator)) in lines.into_iter().enumerate() {
-                bytes.extend_from_slice(content.as_bytes());
-                if i + 1 < count || last_has_terminator {
-                    bytes.extend_from_slice(terminator.as_bytes());
-                }
-            }
-            bytes
-        })
+    text_of_lines(prop_oneof![3 => "[ab]{0,3}", 1 => "", 1 => "[x]{5,40}"], 30)
 }
 
 proptest! {
