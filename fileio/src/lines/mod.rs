@@ -73,7 +73,7 @@ impl Lines {
     ) -> Result<Lines> {
         let mut lines = Lines::build(stream, path, options, start, Some(end));
         if start > 0 {
-            lines.skip_first_line(end - start)?;
+            lines.skip_first_line(end.saturating_sub(start))?;
         }
         Ok(lines)
     }
@@ -273,9 +273,10 @@ impl Lines {
             });
         }
         self.skipped += 1;
-        self.splitter
-            .skip_line(u64::MAX)
-            .map_err(|err| read_error(&self.path, err))?;
+        if let Err(err) = self.splitter.skip_line(u64::MAX) {
+            self.finished = true;
+            return Err(read_error(&self.path, err));
+        }
         Ok(())
     }
 
@@ -424,6 +425,30 @@ mod tests {
             }
         );
         assert_eq!(lines.skipped_lines(), 1);
+    }
+
+    #[test]
+    fn a_read_error_while_skipping_a_long_line_ends_the_iteration() {
+        let failing = io::Read::chain(&b"ok\nlong line"[..], FailingRead);
+        let options = LineOptions::new()
+            .max_line_length(2)
+            .long_lines(LongLines::Skip);
+        let mut lines = Lines::from_reader(Box::new(failing), "f.txt", options);
+        assert_eq!(lines.next().unwrap().unwrap(), "ok");
+        let err = lines.next().unwrap().unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { path, .. } if path == "f.txt"),
+            "{err:?}"
+        );
+        assert!(lines.next().is_none());
+    }
+
+    struct FailingRead;
+
+    impl Read for FailingRead {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
     }
 
     /// Counts the bytes every reader made from it hands out.
