@@ -22,8 +22,10 @@ const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 /// `Result<String>`, or without allocating through [`Lines::next_line`].
 ///
 /// Reading streams through a reused buffer, so memory stays bounded by the
-/// longest line whatever the file's size. The first error ends the
-/// iteration.
+/// longest line whatever the file's size, and a line longer than
+/// [`LineOptions::max_line_length`] is an error (or skipped, counted by
+/// [`Lines::skipped_lines`]) before it is buffered whole. Each byte is read
+/// about once, however long the line. The first error ends the iteration.
 ///
 /// # Examples
 ///
