@@ -100,6 +100,20 @@ pub enum Error {
         /// Where the offending line starts.
         position: TextPosition,
     },
+    /// A line is longer than the maximum line length
+    /// ([`LineOptions::max_line_length`](crate::LineOptions::max_line_length)).
+    #[error(
+        "line at byte offset {offset} of {path} is longer than the maximum line length of {limit} bytes"
+    )]
+    LineTooLong {
+        /// The file.
+        path: String,
+        /// Where the line starts, in (decompressed) bytes from the start of
+        /// the file.
+        offset: u64,
+        /// The maximum line length, in bytes.
+        limit: usize,
+    },
     /// A record could not be parsed (for callers that parse lines, such as
     /// JSON lines readers).
     #[error("malformed record in {path} at {position}: {message}")]

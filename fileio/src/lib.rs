@@ -57,9 +57,15 @@
 //!   configured by [`FileIoOptions`] (passed to the `*_with` functions)
 //!   and the environment.
 //! - Reading streams through fixed buffers: a 10 GB file, compressed or
-//!   not, is read in bounded memory (bounded by the longest line).
-//! - Lines end at `\n`, `\r\n` or a lone `\r` (Hadoop's line reader), and
-//!   a line belongs to the split where it starts. gzip files are read
+//!   not, is read in bounded memory (bounded by the longest line, itself
+//!   bounded by [`LineOptions::max_line_length`]: a longer line is
+//!   [`Error::LineTooLong`] or skipped), and each byte is read about once.
+//! - Lines end at `\n`, `\r\n` or a lone `\r` (Hadoop's line reader). A
+//!   split of a plain file holds the lines Hadoop gives it: those starting
+//!   after its first byte and at or before its end, so a line starting
+//!   exactly at a boundary belongs to the earlier split. A file whose size
+//!   is not known up front (a FIFO, a device, procfs) is one split read to
+//!   its end. gzip files are read
 //!   multi-member and bzip2 files multi-stream; a gzip file is one split,
 //!   a bzip2 file is split by its compressed blocks. Truncated or corrupt data is [`Error::Decompress`]
 //!   naming the file.
@@ -87,7 +93,7 @@ pub use fs::{
     CommitProtocol, FileStatus, FileSystem, FileWriter, HdfsFileSystem, HttpFileSystem,
     LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,
 };
-pub use lines::{Lines, Utf8Mode};
+pub use lines::{DEFAULT_MAX_LINE_LENGTH, LineOptions, Lines, LongLines, Utf8Mode};
 pub use location::{Location, Scheme};
 pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};

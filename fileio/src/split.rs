@@ -1,10 +1,14 @@
 //! Splits: line-aligned byte ranges of files, so one large file can be read
 //! as many partitions.
 //!
-//! A line belongs to the split where it starts: a split reads every line
-//! whose first byte lies in `start..end`, reading past `end` to finish its
-//! last line. A split that does not start the file first looks at the byte
-//! before its start to find where its first whole line begins. A bzip2
+//! A split of a plain file holds the lines Hadoop's line reader gives it:
+//! those starting in `start + 1..=end` (and the file's first line for the
+//! split at offset 0), reading past `end` to finish its last line. So a
+//! line starting exactly at a boundary belongs to the earlier split, and a
+//! split not at offset 0 always passes over its first (partial or whole)
+//! line, scanning without keeping it, and stops scanning at its end. A
+//! file of unknown size (a FIFO, a device, procfs) is one split read to
+//! its end. A bzip2
 //! file is split too: a split reads the compressed blocks starting in its
 //! range (see `codec/bz2_blocks.rs`). A gzip file cannot be entered in the
 //! middle, so it is one split; so is every compressed file read as
@@ -13,7 +17,7 @@
 use crate::codec::{BlockSplitReader, Codec, read_error};
 use crate::error::{Error, Result};
 use crate::fs::{FileStatus, filesystem_for_with};
-use crate::lines::{Lines, Utf8Mode};
+use crate::lines::{LineOptions, Lines};
 use crate::options::FileIoOptions;
 use crate::records::Records;
 
@@ -105,8 +109,14 @@ impl Split {
         Ok(codec)
     }
 
-    /// Opens the lines that start in this split (all lines of a compressed
-    /// file, decompressed).
+    /// Opens the lines of this split (all lines of a compressed file,
+    /// decompressed), as Hadoop's line reader gives them: the lines
+    /// starting after the split's first byte and at or before its end, and
+    /// for the split at offset 0 the file's first line. A line starting
+    /// exactly at a boundary thus belongs to the earlier split. A file of
+    /// unknown size (reported as 0: a FIFO, a device, a procfs file) is
+    /// read to its end. Takes a [`Utf8Mode`](crate::Utf8Mode) or full
+    /// [`LineOptions`].
     ///
     /// # Examples
     ///
@@ -117,13 +127,17 @@ impl Split {
     /// std::fs::write(dir.path().join("a.txt"), "aa\nbb\ncc\n").unwrap();
     /// let location = Location::from_local_path(&dir.path().join("a.txt")).unwrap();
     /// let file = FileStatus { location, size: 9, is_dir: false };
-    /// // Bytes 1..4 hold the start of line "bb" only.
-    /// let split = Split { file, start: 1, end: 4 };
-    /// let lines: Vec<String> = split.open_lines(Utf8Mode::Strict).unwrap().map(Result::unwrap).collect();
-    /// assert_eq!(lines, ["bb"]);
+    /// // Line "bb" starts at byte 3, "cc" at byte 6.
+    /// let first = Split { file: file.clone(), start: 0, end: 3 };
+    /// let second = Split { file, start: 3, end: 9 };
+    /// let lines = |split: &Split| -> Vec<String> {
+    ///     split.open_lines(Utf8Mode::Strict).unwrap().map(Result::unwrap).collect()
+    /// };
+    /// assert_eq!(lines(&first), ["aa", "bb"]);
+    /// assert_eq!(lines(&second), ["cc"]);
     /// ```
-    pub fn open_lines(&self, mode: Utf8Mode) -> Result<Lines> {
-        self.open_lines_with(mode, &FileIoOptions::default())
+    pub fn open_lines(&self, options: impl Into<LineOptions>) -> Result<Lines> {
+        self.open_lines_with(options, &FileIoOptions::default())
     }
 
     /// [`open_lines`](Split::open_lines) with options for the remote
@@ -132,16 +146,23 @@ impl Split {
     /// # Examples
     ///
     /// ```
-    /// use sparkling_fileio::{FileIoOptions, Utf8Mode, expand, plan_splits};
+    /// use sparkling_fileio::{FileIoOptions, LineOptions, LongLines, expand, plan_splits};
     ///
     /// let dir = tempfile::tempdir().unwrap();
-    /// std::fs::write(dir.path().join("a.txt"), "x\ny\n").unwrap();
+    /// std::fs::write(dir.path().join("a.txt"), "x\nyyyyyy\nz\n").unwrap();
     /// let files = expand(dir.path().to_str().unwrap()).unwrap();
     /// let split = &plan_splits(&files, 1)[0];
-    /// let lines = split.open_lines_with(Utf8Mode::Strict, &FileIoOptions::new()).unwrap();
-    /// assert_eq!(lines.count(), 2);
+    /// let options = LineOptions::new().max_line_length(4).long_lines(LongLines::Skip);
+    /// let mut lines = split.open_lines_with(options, &FileIoOptions::new()).unwrap();
+    /// assert_eq!(lines.by_ref().count(), 2);
+    /// assert_eq!(lines.skipped_lines(), 1);
     /// ```
-    pub fn open_lines_with(&self, mode: Utf8Mode, options: &FileIoOptions) -> Result<Lines> {
+    pub fn open_lines_with(
+        &self,
+        lines: impl Into<LineOptions>,
+        options: &FileIoOptions,
+    ) -> Result<Lines> {
+        let lines = lines.into();
         let codec = self.check_start(Codec::splits_lines)?;
         let location = &self.file.location;
         let fs = filesystem_for_with(location, options)?;
@@ -152,25 +173,20 @@ impl Split {
             let blocks = BlockSplitReader::new(stream, self.start, self.end)
                 .map_err(|err| read_error(&path, err))?;
             let starts_file = blocks.starts_file();
-            return Lines::of_blocks(Box::new(blocks), path, mode, starts_file);
+            return Lines::of_blocks(Box::new(blocks), path, lines, starts_file);
         }
-        if !codec.is_splittable() {
+        if !codec.is_splittable() || self.has_unknown_size() {
             let stream = codec.decode(fs.open(location)?);
-            return Ok(Lines::from_reader(stream, path, mode));
+            return Ok(Lines::from_reader(stream, path, lines));
         }
-        // Start one byte early: if that byte ends a line, the split's first
-        // line starts right at `start`; otherwise skipping to the next line
-        // skips the tail of a line owned by the previous split.
-        let stream_start = self.start.saturating_sub(1);
-        let stream = fs.open_range(location, stream_start, None)?;
-        Lines::new(
-            stream,
-            path,
-            mode,
-            stream_start,
-            self.start > 0,
-            Some(self.end),
-        )
+        let stream = fs.open_range(location, self.start, None)?;
+        Lines::of_split(stream, path, lines, self.start, self.end)
+    }
+
+    /// Whether the split is the whole of a file whose size was not known
+    /// when it was planned (reported as 0), to be read to its end.
+    fn has_unknown_size(&self) -> bool {
+        self.file.size == 0 && self.start == 0
     }
 
     /// Opens the fixed-length records that start in this split (all records
@@ -225,7 +241,7 @@ impl Split {
             )));
         }
         let fs = filesystem_for_with(location, options)?;
-        if !codec.is_splittable() {
+        if !codec.is_splittable() || self.has_unknown_size() {
             let stream = codec.decode(fs.open(location)?);
             return Ok(Records::new(stream, path, record_length, None));
         }
@@ -254,8 +270,9 @@ impl Split {
 /// `min_partitions` partitions, as Hadoop's `FileInputFormat` does: the
 /// goal size is the total size divided by `min_partitions`, capped at
 /// [`DEFAULT_BLOCK_SIZE`]; files are never merged; plain and bzip2 files
-/// are cut into ranges of that size, gzip files are one split each; an
-/// empty file is one empty split.
+/// are cut into ranges of that size, gzip files are one split each; a
+/// file of size 0 (empty, or of a size not known up front, such as a FIFO)
+/// is one split, read to its end.
 ///
 /// # Examples
 ///
@@ -353,6 +370,7 @@ fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::Utf8Mode;
     use crate::location::Location;
 
     fn file(name: &str, size: u64) -> FileStatus {

@@ -5,7 +5,7 @@ use std::io::Read;
 use crate::codec::{Codec, read_error};
 use crate::error::{Error, Result, TextPosition};
 use crate::fs::filesystem_for_with;
-use crate::lines::{Lines, Utf8Mode};
+use crate::lines::{LineOptions, Lines, Utf8Mode};
 use crate::location::Location;
 use crate::options::FileIoOptions;
 
@@ -122,7 +122,8 @@ fn line_start_before(bytes: &[u8], offset: usize) -> TextPosition {
     }
 }
 
-/// The lines of a whole file, decompressed by its extension.
+/// The lines of a whole file, decompressed by its extension. Takes a
+/// [`Utf8Mode`] or full [`LineOptions`].
 ///
 /// # Examples
 ///
@@ -134,8 +135,8 @@ fn line_start_before(bytes: &[u8], offset: usize) -> TextPosition {
 /// let loc = Location::from_local_path(&dir.path().join("a.txt")).unwrap();
 /// assert_eq!(open_lines(&loc, Utf8Mode::Strict).unwrap().count(), 2);
 /// ```
-pub fn open_lines(location: &Location, mode: Utf8Mode) -> Result<Lines> {
-    open_lines_with(location, mode, &FileIoOptions::default())
+pub fn open_lines(location: &Location, lines: impl Into<LineOptions>) -> Result<Lines> {
+    open_lines_with(location, lines, &FileIoOptions::default())
 }
 
 /// [`open_lines`] with options for the remote filesystems.
@@ -143,21 +144,24 @@ pub fn open_lines(location: &Location, mode: Utf8Mode) -> Result<Lines> {
 /// # Examples
 ///
 /// ```
-/// use sparkling_fileio::{FileIoOptions, Location, Utf8Mode, open_lines_with};
+/// use sparkling_fileio::{Error, FileIoOptions, LineOptions, Location, open_lines_with};
 ///
 /// let dir = tempfile::tempdir().unwrap();
-/// std::fs::write(dir.path().join("a.txt"), "x\ny").unwrap();
+/// std::fs::write(dir.path().join("a.txt"), "x\nno end in sight").unwrap();
 /// let loc = Location::from_local_path(&dir.path().join("a.txt")).unwrap();
-/// assert_eq!(open_lines_with(&loc, Utf8Mode::Strict, &FileIoOptions::new()).unwrap().count(), 2);
+/// let short = LineOptions::new().max_line_length(8);
+/// let mut lines = open_lines_with(&loc, short, &FileIoOptions::new()).unwrap();
+/// assert_eq!(lines.next().unwrap().unwrap(), "x");
+/// assert!(matches!(lines.next().unwrap(), Err(Error::LineTooLong { offset: 2, .. })));
 /// ```
 pub fn open_lines_with(
     location: &Location,
-    mode: Utf8Mode,
+    lines: impl Into<LineOptions>,
     options: &FileIoOptions,
 ) -> Result<Lines> {
     let fs = filesystem_for_with(location, options)?;
     let stream = Codec::for_path(location.path()).decode(fs.open(location)?);
-    Ok(Lines::from_reader(stream, location.to_string(), mode))
+    Ok(Lines::from_reader(stream, location.to_string(), lines))
 }
 
 #[cfg(test)]

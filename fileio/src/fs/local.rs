@@ -42,10 +42,16 @@ fn io_error(location: &Location) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::from_io(location.to_string(), source)
 }
 
+/// A FIFO, a device or a procfs file has no size known up front: it is
+/// reported as 0, which readers take as "read to the end".
 fn status_of(location: Location, metadata: &fs::Metadata) -> FileStatus {
     FileStatus {
         location,
-        size: if metadata.is_dir() { 0 } else { metadata.len() },
+        size: if metadata.is_file() {
+            metadata.len()
+        } else {
+            0
+        },
         is_dir: metadata.is_dir(),
     }
 }

@@ -43,7 +43,9 @@ use crate::options::FileIoOptions;
 pub struct FileStatus {
     /// Where the entry is.
     pub location: Location,
-    /// Its size in bytes (0 for directories).
+    /// Its size in bytes; 0 for directories and for files whose size is
+    /// not known up front (FIFOs, devices, procfs files), which are read
+    /// as one stream to their end.
     pub size: u64,
     /// Whether it is a directory.
     pub is_dir: bool,
