@@ -78,6 +78,7 @@ mod pattern;
 mod records;
 mod single;
 mod split;
+mod staging;
 mod whole;
 
 pub use codec::Codec;
@@ -89,8 +90,9 @@ pub use fs::{
 };
 pub use lines::{Lines, Utf8Mode};
 pub use location::{Location, Scheme};
-pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
+pub use options::{FileIoOptions, HdfsOptions, HttpOptions, IncompleteOutput, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
+pub use pattern::escape_path;
 pub use records::Records;
 pub use single::SingleFileWriter;
 pub use split::{

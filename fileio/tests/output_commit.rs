@@ -164,11 +164,13 @@ fn a_retried_part_keeps_only_the_last_finished_attempt() {
     let job = OutputJob::begin(text(&out), Codec::Plain, false).unwrap();
     job.write_part(0, ["first attempt"]).unwrap();
     job.write_part(0, ["second attempt"]).unwrap();
+    let staged = tree(dir.path());
     assert_eq!(
-        tree(&out.join("_temporary")).len(),
+        staged.len(),
         2,
-        "one job directory, one attempt"
+        "one staging directory, one attempt: {staged:?}"
     );
+    assert!(!out.exists(), "the target appears only on commit");
     job.commit().unwrap();
     assert_eq!(tree(&out), ["_SUCCESS", "part-00000"]);
     assert_eq!(read_back(&out), ["second attempt"]);

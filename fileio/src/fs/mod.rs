@@ -86,7 +86,7 @@ pub trait FileWriter: Write + Send {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommitProtocol {
-    /// Write parts under `_temporary/` inside the target and rename them
+    /// Write the output in a hidden sibling of the target and rename it
     /// into place on commit: for filesystems with a cheap, atomic rename.
     RenameFromTemporary,
     /// Write parts directly under their final names and mark completion
@@ -139,6 +139,40 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
 
     /// Renames a file or directory, replacing a file at the destination.
     fn rename(&self, from: &Location, to: &Location) -> Result<()>;
+
+    /// Renames a file or directory, failing with [`Error::AlreadyExists`]
+    /// naming `to` when anything exists there: what makes a save's commit
+    /// exactly-once. Creates `to`'s missing parents.
+    ///
+    /// Atomic on the local disk (a directory is claimed by creating it
+    /// and the rename replaces only that empty claim; a file is
+    /// hard-linked, which never replaces) and on HDFS (one RENAME that
+    /// refuses an existing destination). The default, for backends
+    /// without such a primitive, checks and then renames: another writer
+    /// may slip in between.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{Error, FileSystem, LocalFileSystem, Location};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let at = |name: &str| Location::from_local_path(&dir.path().join(name)).unwrap();
+    /// std::fs::write(dir.path().join("a"), "a").unwrap();
+    /// std::fs::write(dir.path().join("b"), "b").unwrap();
+    /// let refused = LocalFileSystem.rename_no_replace(&at("a"), &at("b"));
+    /// assert!(matches!(refused, Err(Error::AlreadyExists { .. })));
+    /// LocalFileSystem.rename_no_replace(&at("a"), &at("c")).unwrap();
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("c")).unwrap(), "a");
+    /// ```
+    fn rename_no_replace(&self, from: &Location, to: &Location) -> Result<()> {
+        if self.exists(to)? {
+            return Err(Error::AlreadyExists {
+                path: to.to_string(),
+            });
+        }
+        self.rename(from, to)
+    }
 
     /// Deletes a file, or a directory (with its content when `recursive`).
     /// Deleting something that does not exist succeeds.

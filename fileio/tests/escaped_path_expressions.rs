@@ -1,0 +1,118 @@
+//! Hadoop's backslash escapes in path expressions: a comma, brace,
+//! bracket, `*`, `?` or backslash in a file name is matched literally
+//! when escaped, and an output path names its one path the same way.
+
+mod common;
+
+use common::text;
+use sparkling_fileio::{Codec, Error, FileIoOptions, OutputJob, SingleFileWriter, expand};
+
+const NAMES: [&str; 10] = [
+    "a,b.txt",
+    "a.txt",
+    "b.txt",
+    "x{1}.txt",
+    "y[2].txt",
+    "z*.txt",
+    "z1.txt",
+    "q?.txt",
+    "qq.txt",
+    "back\\slash.txt",
+];
+
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in NAMES {
+        std::fs::write(dir.path().join(name), name).unwrap();
+    }
+    dir
+}
+
+/// The file names `expression` (relative to `dir`) expands to.
+fn names(dir: &tempfile::TempDir, expression: &str) -> Vec<String> {
+    let root = text(dir.path());
+    let expression = expression.replace("ROOT", root);
+    expand(&expression)
+        .unwrap_or_else(|err| panic!("{expression}: {err}"))
+        .iter()
+        .map(|file| file.location.file_name().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn escaped_special_characters_name_files_literally() {
+    let dir = tree();
+    let cases: [(&str, &[&str]); 7] = [
+        (r"ROOT/a\,b.txt", &["a,b.txt"]),
+        (r"ROOT/x\{1\}.txt", &["x{1}.txt"]),
+        (r"ROOT/y\[2].txt", &["y[2].txt"]),
+        (r"ROOT/y\[2\].txt", &["y[2].txt"]),
+        (r"ROOT/z\*.txt", &["z*.txt"]),
+        (r"ROOT/q\?.txt", &["q?.txt"]),
+        (r"ROOT/back\\slash.txt", &["back\\slash.txt"]),
+    ];
+    for (expression, expected) in cases {
+        assert_eq!(names(&dir, expression), expected, "{expression}");
+    }
+}
+
+#[test]
+fn escapes_mix_with_wildcards_alternatives_and_comma_lists() {
+    let dir = tree();
+    let cases: [(&str, &[&str]); 6] = [
+        (r"ROOT/*\,*", &["a,b.txt"]),
+        (r"ROOT/{a\,b,z1}.txt", &["a,b.txt", "z1.txt"]),
+        (r"ROOT/z\**", &["z*.txt"]),
+        (r"ROOT/q?.txt", &["q?.txt", "qq.txt"]),
+        (r"ROOT/a\,b.txt,ROOT/a.txt", &["a,b.txt", "a.txt"]),
+        (r"ROOT/[xy]\{1\}.txt", &["x{1}.txt"]),
+    ];
+    for (expression, expected) in cases {
+        assert_eq!(names(&dir, expression), expected, "{expression}");
+    }
+}
+
+#[test]
+fn a_trailing_backslash_is_an_invalid_path() {
+    let dir = tree();
+    for expression in [format!("{}/a.txt\\", text(dir.path())), String::from("*\\")] {
+        let err = expand(&expression).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidPath { path, .. } if *path == expression),
+            "{expression}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_output_path_with_an_unescaped_comma_is_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!("{}/out,with,commas", text(dir.path()));
+    let err = OutputJob::begin(&target, Codec::Plain, false).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidPath { path, reason } if *path == target && reason.contains(r"\,")),
+        "{err}"
+    );
+    let err = SingleFileWriter::create(&format!("{target}.txt"), false, &FileIoOptions::new())
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidPath { .. }), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn an_escaped_output_path_reads_back_from_the_same_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!(r"{}/out\,with\{{braces\}}", text(dir.path()));
+    let job = OutputJob::begin(&target, Codec::Plain, false).unwrap();
+    job.write_part(0, ["x"]).unwrap();
+    job.commit().unwrap();
+    assert!(dir.path().join("out,with{braces}/part-00000").exists());
+    assert_eq!(expand(&target).unwrap().len(), 1);
+
+    let single = format!(r"{}/one\,file.txt", text(dir.path()));
+    let mut file = SingleFileWriter::create(&single, false, &FileIoOptions::new()).unwrap();
+    file.write_line("y").unwrap();
+    file.commit().unwrap();
+    assert!(dir.path().join("one,file.txt").exists());
+    assert_eq!(expand(&single).unwrap().len(), 1);
+}
