@@ -70,6 +70,7 @@ mod codec;
 mod error;
 mod expand;
 mod fs;
+mod in_place;
 mod lines;
 mod location;
 mod options;

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::codec::Codec;
 use crate::error::{Error, Result};
 use crate::fs::{CommitProtocol, FileSystem, FileWriter, filesystem_for_with};
+use crate::in_place;
 use crate::location::Location;
 use crate::options::FileIoOptions;
 use crate::pattern::output_path;
@@ -112,7 +113,17 @@ impl JobShared {
 
     /// Removes everything the job wrote. Called with the state locked.
     fn clean_up(&self) -> Result<()> {
-        self.fs.delete(&self.staging, true)
+        let ours = match self.protocol {
+            CommitProtocol::RenameFromTemporary => true,
+            // A target another job took over is that job's to keep.
+            CommitProtocol::WriteInPlace => {
+                in_place::check_claim(self.fs.as_ref(), &self.target, &self.job_id).is_ok()
+            }
+        };
+        if ours {
+            self.fs.delete(&self.staging, true)?;
+        }
+        Ok(())
     }
 
     /// Makes the finished parts visible, then writes `_SUCCESS`.
@@ -123,13 +134,21 @@ impl JobShared {
                 self.fs.rename(attempt, &self.staging.join(&name))?;
             }
         }
-        self.fs
-            .create(&self.staging.join(SUCCESS_MARKER))?
-            .finish()?;
-        if self.protocol == CommitProtocol::RenameFromTemporary {
-            self.move_into_place()?;
+        match self.protocol {
+            CommitProtocol::RenameFromTemporary => {
+                self.fs
+                    .create(&self.staging.join(SUCCESS_MARKER))?
+                    .finish()?;
+                self.move_into_place()
+            }
+            CommitProtocol::WriteInPlace => {
+                in_place::check_claim(self.fs.as_ref(), &self.target, &self.job_id)?;
+                self.fs
+                    .create(&self.target.join(SUCCESS_MARKER))?
+                    .finish()?;
+                in_place::release(self.fs.as_ref(), &self.target)
+            }
         }
-        Ok(())
     }
 
     /// Renames the staged output to the target, whole, with a rename that
@@ -140,12 +159,14 @@ impl JobShared {
     fn move_into_place(&self) -> Result<()> {
         let name = output_name(&self.target)?;
         let mut moved_aside = Vec::new();
+        let mut rounds = 0;
         let placed = loop {
+            rounds += 1;
             match self.fs.rename_no_replace(&self.staging, &self.target) {
                 Err(Error::AlreadyExists { .. })
-                    if self.overwrite && moved_aside.len() < MAX_REPLACE_ROUNDS =>
+                    if self.overwrite && rounds <= MAX_REPLACE_ROUNDS =>
                 {
-                    let kind = format!("replaced-{}", moved_aside.len());
+                    let kind = format!("replaced-{rounds}");
                     let aside = staging::sibling(&self.target, name, &self.job_id, &kind);
                     match self.fs.rename(&self.target, &aside) {
                         Ok(()) => moved_aside.push(aside),
@@ -195,9 +216,15 @@ impl JobShared {
 /// kept).
 ///
 /// On object stores ([`CommitProtocol::WriteInPlace`]) parts are written
-/// under their final names, an overwritten target is removed at `begin`,
-/// and `_SUCCESS` marks completion; two jobs writing one target at once
-/// are not detected there.
+/// under their final names and `_SUCCESS` marks completion. The job first
+/// claims the target by creating `<target>/_temporary` (holding its job
+/// id) with [`FileSystem::create_new`] — a conditional put on S3 — so of
+/// two jobs starting at once one gets [`Error::AlreadyExists`]; the claim
+/// is removed after `_SUCCESS` is written. An overwritten target is
+/// removed at `begin`, unless a live job on this host claims it; a
+/// target holding a dead job's claim and no `_SUCCESS` is reclaimed even
+/// without overwrite. Until commit, readers see an unfinished output
+/// ([`Error::IncompleteOutput`]).
 ///
 /// # Examples
 ///
@@ -304,25 +331,29 @@ impl OutputJob {
     ) -> Result<OutputJob> {
         let protocol = fs.commit_protocol();
         let name = output_name(&target)?;
-        match fs.status(&target) {
-            Ok(_) if !overwrite => {
-                return Err(Error::AlreadyExists {
-                    path: target.to_string(),
-                });
-            }
-            Ok(_) if protocol == CommitProtocol::WriteInPlace => fs.delete(&target, true)?,
-            Ok(_) | Err(Error::NotFound { .. }) => {}
-            Err(other) => return Err(other),
-        }
         let job_id = new_job_id();
         let staging = match protocol {
             CommitProtocol::RenameFromTemporary => {
+                if !overwrite && fs.exists(&target)? {
+                    return Err(Error::AlreadyExists {
+                        path: target.to_string(),
+                    });
+                }
                 staging::remove_dead_leftovers(fs.as_ref(), &target, name);
                 staging::sibling(&target, name, &job_id, "staging")
             }
-            CommitProtocol::WriteInPlace => target.clone(),
+            CommitProtocol::WriteInPlace => {
+                in_place::claim(fs.as_ref(), &target, &job_id, overwrite)?;
+                target.clone()
+            }
         };
-        fs.mkdirs(&staging)?;
+        fs.mkdirs(&staging).map_err(|err| match err {
+            // Writing next to the target is refused: say so of the target.
+            Error::PermissionDenied { .. } => Error::PermissionDenied {
+                path: target.to_string(),
+            },
+            other => other,
+        })?;
         Ok(OutputJob {
             shared: Arc::new(JobShared {
                 fs,

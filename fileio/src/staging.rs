@@ -117,6 +117,18 @@ pub(crate) fn new_job_id() -> String {
     )
 }
 
+/// Whether the process that made job id `job_id` is known to have ended.
+pub(crate) fn owner_is_dead(job_id: &str) -> bool {
+    Owner::parse(job_id).is_some_and(|owner| owner.is_dead())
+}
+
+/// Whether the process that made job id `job_id` is known to be running.
+pub(crate) fn owner_is_alive(job_id: &str) -> bool {
+    let current = Owner::current();
+    Owner::parse(job_id)
+        .is_some_and(|owner| owner.host == current.host && owner.started != 0 && !owner.is_dead())
+}
+
 /// The hidden sibling of `target` where job `job_id` keeps data of `kind`
 /// (`staging`, `tmp`, `replaced-1`, ...).
 pub(crate) fn sibling(target: &Location, target_name: &str, job_id: &str, kind: &str) -> Location {
@@ -139,8 +151,10 @@ pub(crate) fn remove_dead_leftovers(fs: &dyn FileSystem, target: &Location, targ
         else {
             continue;
         };
-        let owner = rest.split_once('.').and_then(|(job, _)| Owner::parse(job));
-        if owner.is_some_and(|owner| owner.is_dead()) {
+        if rest
+            .split_once('.')
+            .is_some_and(|(job, _)| owner_is_dead(job))
+        {
             let _ = fs.delete(&entry.location, true);
         }
     }

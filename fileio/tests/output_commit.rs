@@ -257,7 +257,10 @@ fn writing_in_place_shows_parts_before_success_and_aborts_cleanly() {
     let job = OutputJob::begin_on(fs.clone(), location.clone(), Codec::Bzip2, false).unwrap();
     job.write_part(0, ["a"]).unwrap();
     drop(job.create_part(1).unwrap());
-    assert_eq!(tree(&out), ["part-00000.bz2"]);
+    // The claim marks the output unfinished until commit.
+    assert_eq!(tree(&out), ["_temporary", "part-00000.bz2"]);
+    let err = expand(text(&out)).unwrap_err();
+    assert!(matches!(err, Error::IncompleteOutput { .. }), "{err}");
     job.commit().unwrap();
     assert_eq!(tree(&out), ["_SUCCESS", "part-00000.bz2"]);
     assert_eq!(read_back(&out), ["a"]);

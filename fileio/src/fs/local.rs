@@ -207,6 +207,17 @@ impl FileSystem for LocalFileSystem {
         }
     }
 
+    fn create_new(&self, location: &Location, contents: &[u8]) -> Result<()> {
+        let path = local_path(location)?;
+        create_parent(path, location)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(io_error(location))?;
+        file.write_all(contents).map_err(io_error(location))
+    }
+
     fn delete(&self, location: &Location, recursive: bool) -> Result<()> {
         let path = local_path(location)?;
         let metadata = match fs::symlink_metadata(path) {

@@ -174,6 +174,37 @@ pub trait FileSystem: Send + Sync + fmt::Debug {
         self.rename(from, to)
     }
 
+    /// Creates a small file holding `contents`, failing with
+    /// [`Error::AlreadyExists`] when something exists at `location`; creates
+    /// missing parents. Atomic on the local disk (`O_EXCL`) and on S3 (a
+    /// conditional put, `If-None-Match: *`). The default, for backends
+    /// without such a primitive, checks and then creates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{Error, FileSystem, LocalFileSystem, Location};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let claim = Location::from_local_path(&dir.path().join("claim")).unwrap();
+    /// LocalFileSystem.create_new(&claim, b"mine").unwrap();
+    /// let again = LocalFileSystem.create_new(&claim, b"yours");
+    /// assert!(matches!(again, Err(Error::AlreadyExists { .. })));
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("claim")).unwrap(), "mine");
+    /// ```
+    fn create_new(&self, location: &Location, contents: &[u8]) -> Result<()> {
+        if self.exists(location)? {
+            return Err(Error::AlreadyExists {
+                path: location.to_string(),
+            });
+        }
+        let mut writer = self.create(location)?;
+        writer
+            .write_all(contents)
+            .map_err(|err| Error::from_io(location.to_string(), err))?;
+        writer.finish()
+    }
+
     /// Deletes a file, or a directory (with its content when `recursive`).
     /// Deleting something that does not exist succeeds.
     fn delete(&self, location: &Location, recursive: bool) -> Result<()>;
