@@ -87,9 +87,9 @@ pub fn expand_with(expression: &str, options: &FileIoOptions) -> Result<Vec<File
 /// use sparkling_fileio::{expand, expand_recursive};
 ///
 /// let dir = tempfile::tempdir().unwrap();
-/// std::fs::create_dir_all(dir.path().join("year=2024/_temporary")).unwrap();
+/// std::fs::create_dir_all(dir.path().join("year=2024/_logs")).unwrap();
 /// std::fs::write(dir.path().join("year=2024/a.txt"), "x\n").unwrap();
-/// std::fs::write(dir.path().join("year=2024/_temporary/b.txt"), "x\n").unwrap();
+/// std::fs::write(dir.path().join("year=2024/_logs/b.txt"), "x\n").unwrap();
 /// let root = dir.path().to_str().unwrap();
 /// assert!(expand(root).is_err());
 /// assert_eq!(expand_recursive(root).unwrap().len(), 1);

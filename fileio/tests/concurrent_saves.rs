@@ -5,10 +5,10 @@
 mod child_process;
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use child_process::{ALREADY_EXISTS, SUCCEEDED};
-use common::{read_all_lines, text};
+use common::{names_in, read_all_lines, text};
 use sparkling_fileio::{Codec, FileIoOptions, OutputJob, SingleFileWriter, expand};
 
 const ROUNDS: usize = 50;
@@ -22,75 +22,140 @@ fn job_lines(tag: &str) -> Vec<String> {
         .collect()
 }
 
-fn save_directory(target: &str, tag: &str, overwrite: bool) -> sparkling_fileio::Result<()> {
-    let job = OutputJob::begin(target, Codec::Plain, overwrite)?;
-    let lines = job_lines(tag);
-    for (index, part) in lines.chunks(LINES_PER_PART).enumerate() {
-        job.write_part(index, part)?;
-    }
-    job.commit()
+/// One kind of save raced by two children, run by the test named `test`.
+struct Race {
+    test: &'static str,
+    mode: &'static str,
+    single_file: bool,
+    overwrite: bool,
 }
 
-fn save_single_file(target: &str, tag: &str, overwrite: bool) -> sparkling_fileio::Result<()> {
-    let mut file = SingleFileWriter::create(target, overwrite, &FileIoOptions::new())?;
-    for line in job_lines(tag) {
-        file.write_line(line)?;
+const RACES: [Race; 4] = [
+    Race {
+        test: "without_overwrite_exactly_one_directory_save_succeeds",
+        mode: "directory",
+        single_file: false,
+        overwrite: false,
+    },
+    Race {
+        test: "with_overwrite_the_directory_holds_one_whole_job",
+        mode: "directory-overwrite",
+        single_file: false,
+        overwrite: true,
+    },
+    Race {
+        test: "without_overwrite_exactly_one_single_file_save_succeeds",
+        mode: "single",
+        single_file: true,
+        overwrite: false,
+    },
+    Race {
+        test: "with_overwrite_the_single_file_holds_one_whole_job",
+        mode: "single-overwrite",
+        single_file: true,
+        overwrite: true,
+    },
+];
+
+impl Race {
+    fn target_name(&self, round: usize) -> String {
+        let extension = if self.single_file { ".txt" } else { "" };
+        format!("round-{round:02}{extension}")
     }
-    file.commit()
+
+    /// Saves the lines of job `tag` to `target`.
+    fn save(&self, target: &Path, tag: &str) -> sparkling_fileio::Result<()> {
+        let lines = job_lines(tag);
+        if self.single_file {
+            let mut file =
+                SingleFileWriter::create(text(target), self.overwrite, &FileIoOptions::new())?;
+            for line in lines {
+                file.write_line(line)?;
+            }
+            return file.commit();
+        }
+        let job = OutputJob::begin(text(target), Codec::Plain, self.overwrite)?;
+        for (index, part) in lines.chunks(LINES_PER_PART).enumerate() {
+            job.write_part(index, part)?;
+        }
+        job.commit()
+    }
+
+    fn read(&self, target: &Path) -> Vec<String> {
+        if self.single_file {
+            let text = std::fs::read_to_string(target).unwrap();
+            return text.lines().map(str::to_owned).collect();
+        }
+        read_all_lines(&expand(text(target)).unwrap(), 1).unwrap()
+    }
+
+    /// Races two children `ROUNDS` times, each round on a new target
+    /// (holding an old output first when overwriting).
+    fn run(&self) {
+        if let Some(mode) = child_process::mode() {
+            run_child(&mode);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let outputs = dir.path().join("outputs");
+        std::fs::create_dir(&outputs).unwrap();
+        let go = dir.path().join("go");
+        for round in 0..ROUNDS {
+            let target = outputs.join(self.target_name(round));
+            if self.overwrite {
+                self.save(&target, "old").unwrap();
+            }
+            let statuses = self.race(&target, &go);
+            let winner = match statuses {
+                [SUCCEEDED, SUCCEEDED] if self.overwrite => None,
+                [SUCCEEDED, ALREADY_EXISTS] if !self.overwrite => Some("a"),
+                [ALREADY_EXISTS, SUCCEEDED] if !self.overwrite => Some("b"),
+                other => panic!("round {round}: exit statuses {other:?}"),
+            };
+            let lines = self.read(&target);
+            let owner = whose(&lines);
+            match winner {
+                Some(winner) => assert_eq!(owner, Some(winner), "round {round}: {lines:?}"),
+                None => assert!(matches!(owner, Some("a" | "b")), "round {round}: {lines:?}"),
+            }
+            if !self.single_file {
+                let mut parts: Vec<String> = (0..PARTS).map(|i| format!("part-0000{i}")).collect();
+                parts.insert(0, "_SUCCESS".into());
+                assert_eq!(names_in(&target), parts, "round {round}");
+            }
+        }
+        // No staging file or directory was left behind.
+        let targets: Vec<String> = (0..ROUNDS).map(|round| self.target_name(round)).collect();
+        assert_eq!(names_in(&outputs), targets);
+    }
+
+    /// Runs two children saving `target` at once; their exit statuses, for
+    /// tags `a` and `b`.
+    fn race(&self, target: &Path, go: &Path) -> [i32; 2] {
+        let children = ["a", "b"].map(|tag| {
+            let vars = [
+                ("RACE_TARGET", text(target)),
+                ("RACE_TAG", tag),
+                ("RACE_GO", text(go)),
+            ];
+            child_process::spawn(self.test, self.mode, &vars)
+        });
+        std::fs::write(go, "go").unwrap();
+        let statuses = children.map(child_process::status);
+        std::fs::remove_file(go).unwrap();
+        statuses
+    }
 }
 
 /// The child's part: wait for the start signal, save, exit with the result.
 fn run_child(mode: &str) -> ! {
+    let race = RACES
+        .iter()
+        .find(|race| race.mode == mode)
+        .expect("a known mode");
     let target = child_process::var("RACE_TARGET");
     let tag = child_process::var("RACE_TAG");
     child_process::wait_for(Path::new(&child_process::var("RACE_GO")));
-    let result = match mode {
-        "directory" => save_directory(&target, &tag, false),
-        "directory-overwrite" => save_directory(&target, &tag, true),
-        "single" => save_single_file(&target, &tag, false),
-        "single-overwrite" => save_single_file(&target, &tag, true),
-        other => panic!("unknown child mode {other}"),
-    };
-    child_process::exit_with(result)
-}
-
-/// Runs two children saving `target` at once; their exit statuses, for
-/// tags `a` and `b`.
-fn race(test: &str, mode: &str, target: &Path, go: &Path) -> [i32; 2] {
-    let children = ["a", "b"].map(|tag| {
-        child_process::spawn(
-            test,
-            mode,
-            &[
-                ("RACE_TARGET", text(target)),
-                ("RACE_TAG", tag),
-                ("RACE_GO", text(go)),
-            ],
-        )
-    });
-    std::fs::write(go, "go").unwrap();
-    let statuses = children.map(child_process::status);
-    std::fs::remove_file(go).unwrap();
-    statuses
-}
-
-fn read_directory(target: &Path) -> Vec<String> {
-    read_all_lines(&expand(text(target)).unwrap(), 1).unwrap()
-}
-
-fn read_single_file(target: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(target).unwrap();
-    text.lines().map(str::to_owned).collect()
-}
-
-/// Names in `dir`, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
+    child_process::exit_with(race.save(Path::new(&target), &tag))
 }
 
 /// The tag whose whole output `lines` is, if any.
@@ -100,125 +165,22 @@ fn whose(lines: &[String]) -> Option<&'static str> {
         .find(|tag| lines == job_lines(tag).as_slice())
 }
 
-struct Rounds {
-    _dir: tempfile::TempDir,
-    outputs: PathBuf,
-    go: PathBuf,
-}
-
-impl Rounds {
-    fn new() -> Rounds {
-        let dir = tempfile::tempdir().unwrap();
-        let outputs = dir.path().join("outputs");
-        std::fs::create_dir(&outputs).unwrap();
-        let go = dir.path().join("go");
-        Rounds {
-            _dir: dir,
-            outputs,
-            go,
-        }
-    }
-
-    /// After every round the outputs directory holds the targets only: no
-    /// staging files or directories were left behind.
-    fn assert_only_targets(&self, rounds: usize, name: impl Fn(usize) -> String) {
-        let expected: Vec<String> = {
-            let mut names: Vec<String> = (0..rounds).map(name).collect();
-            names.sort();
-            names
-        };
-        assert_eq!(entries(&self.outputs), expected);
-    }
-}
-
-fn round_name(round: usize) -> String {
-    format!("round-{round:02}")
-}
-
 #[test]
 fn without_overwrite_exactly_one_directory_save_succeeds() {
-    const TEST: &str = "without_overwrite_exactly_one_directory_save_succeeds";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let rounds = Rounds::new();
-    for round in 0..ROUNDS {
-        let target = rounds.outputs.join(round_name(round));
-        let statuses = race(TEST, "directory", &target, &rounds.go);
-        let winner = match statuses {
-            [SUCCEEDED, ALREADY_EXISTS] => "a",
-            [ALREADY_EXISTS, SUCCEEDED] => "b",
-            other => panic!("round {round}: exit statuses {other:?}, wanted one success"),
-        };
-        let lines = read_directory(&target);
-        assert_eq!(whose(&lines), Some(winner), "round {round}: {lines:?}");
-        let mut parts: Vec<String> = (0..PARTS).map(|i| format!("part-0000{i}")).collect();
-        parts.insert(0, "_SUCCESS".into());
-        assert_eq!(entries(&target), parts, "round {round}");
-    }
-    rounds.assert_only_targets(ROUNDS, round_name);
+    RACES[0].run();
 }
 
 #[test]
 fn with_overwrite_the_directory_holds_one_whole_job() {
-    const TEST: &str = "with_overwrite_the_directory_holds_one_whole_job";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let rounds = Rounds::new();
-    for round in 0..ROUNDS {
-        let target = rounds.outputs.join(round_name(round));
-        save_directory(text(&target), "old", false).unwrap();
-        let statuses = race(TEST, "directory-overwrite", &target, &rounds.go);
-        assert_eq!(statuses, [SUCCEEDED; 2], "round {round}");
-        let lines = read_directory(&target);
-        let owner = whose(&lines);
-        assert!(matches!(owner, Some("a" | "b")), "round {round}: {lines:?}");
-        assert_eq!(entries(&target).len(), PARTS + 1, "round {round}");
-    }
-    rounds.assert_only_targets(ROUNDS, round_name);
+    RACES[1].run();
 }
 
 #[test]
 fn without_overwrite_exactly_one_single_file_save_succeeds() {
-    const TEST: &str = "without_overwrite_exactly_one_single_file_save_succeeds";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let rounds = Rounds::new();
-    let name = |round| format!("{}.txt", round_name(round));
-    for round in 0..ROUNDS {
-        let target = rounds.outputs.join(name(round));
-        let statuses = race(TEST, "single", &target, &rounds.go);
-        let winner = match statuses {
-            [SUCCEEDED, ALREADY_EXISTS] => "a",
-            [ALREADY_EXISTS, SUCCEEDED] => "b",
-            other => panic!("round {round}: exit statuses {other:?}, wanted one success"),
-        };
-        assert_eq!(
-            whose(&read_single_file(&target)),
-            Some(winner),
-            "round {round}"
-        );
-    }
-    rounds.assert_only_targets(ROUNDS, name);
+    RACES[2].run();
 }
 
 #[test]
 fn with_overwrite_the_single_file_holds_one_whole_job() {
-    const TEST: &str = "with_overwrite_the_single_file_holds_one_whole_job";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let rounds = Rounds::new();
-    let name = |round| format!("{}.txt", round_name(round));
-    for round in 0..ROUNDS {
-        let target = rounds.outputs.join(name(round));
-        save_single_file(text(&target), "old", false).unwrap();
-        let statuses = race(TEST, "single-overwrite", &target, &rounds.go);
-        assert_eq!(statuses, [SUCCEEDED; 2], "round {round}");
-        let owner = whose(&read_single_file(&target));
-        assert!(matches!(owner, Some("a" | "b")), "round {round}");
-    }
-    rounds.assert_only_targets(ROUNDS, name);
+    RACES[3].run();
 }

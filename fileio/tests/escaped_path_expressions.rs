@@ -28,21 +28,24 @@ fn tree() -> tempfile::TempDir {
     dir
 }
 
-/// The file names `expression` (relative to `dir`) expands to.
-fn names(dir: &tempfile::TempDir, expression: &str) -> Vec<String> {
-    let root = text(dir.path());
-    let expression = expression.replace("ROOT", root);
-    expand(&expression)
-        .unwrap_or_else(|err| panic!("{expression}: {err}"))
-        .iter()
-        .map(|file| file.location.file_name().unwrap().to_owned())
-        .collect()
+/// Asserts that each expression (`ROOT` standing for the tree's root)
+/// expands to the files named.
+fn assert_expansions(cases: &[(&str, &[&str])]) {
+    let dir = tree();
+    for (expression, expected) in cases {
+        let expression = expression.replace("ROOT", text(dir.path()));
+        let names: Vec<String> = expand(&expression)
+            .unwrap_or_else(|err| panic!("{expression}: {err}"))
+            .iter()
+            .map(|file| file.location.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, *expected, "{expression}");
+    }
 }
 
 #[test]
 fn escaped_special_characters_name_files_literally() {
-    let dir = tree();
-    let cases: [(&str, &[&str]); 7] = [
+    assert_expansions(&[
         (r"ROOT/a\,b.txt", &["a,b.txt"]),
         (r"ROOT/x\{1\}.txt", &["x{1}.txt"]),
         (r"ROOT/y\[2].txt", &["y[2].txt"]),
@@ -50,26 +53,19 @@ fn escaped_special_characters_name_files_literally() {
         (r"ROOT/z\*.txt", &["z*.txt"]),
         (r"ROOT/q\?.txt", &["q?.txt"]),
         (r"ROOT/back\\slash.txt", &["back\\slash.txt"]),
-    ];
-    for (expression, expected) in cases {
-        assert_eq!(names(&dir, expression), expected, "{expression}");
-    }
+    ]);
 }
 
 #[test]
 fn escapes_mix_with_wildcards_alternatives_and_comma_lists() {
-    let dir = tree();
-    let cases: [(&str, &[&str]); 6] = [
+    assert_expansions(&[
         (r"ROOT/*\,*", &["a,b.txt"]),
         (r"ROOT/{a\,b,z1}.txt", &["a,b.txt", "z1.txt"]),
         (r"ROOT/z\**", &["z*.txt"]),
         (r"ROOT/q?.txt", &["q?.txt", "qq.txt"]),
         (r"ROOT/a\,b.txt,ROOT/a.txt", &["a,b.txt", "a.txt"]),
         (r"ROOT/[xy]\{1\}.txt", &["x{1}.txt"]),
-    ];
-    for (expression, expected) in cases {
-        assert_eq!(names(&dir, expression), expected, "{expression}");
-    }
+    ]);
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Child;
 
-use common::{read_all_lines, text};
+use common::{names_in, read_all_lines, text};
 use sparkling_fileio::{Codec, Error, FileIoOptions, OutputJob, SingleFileWriter, expand};
 
 const LINES: usize = 500;
@@ -82,31 +82,33 @@ fn read_directory(target: &Path) -> Vec<String> {
     read_all_lines(&expand(text(target)).unwrap(), 1).unwrap()
 }
 
-/// Names in `dir`, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
+/// Saves `target` again and checks that only that save is left in
+/// `outputs`: the dead job's staging data is gone.
+fn assert_next_save_stands_alone(outputs: &Path, target: &Path, overwrite: bool) {
+    save_directory(target, "next", overwrite);
+    assert_eq!(read_directory(target), lines("next"));
+    assert_eq!(names_in(outputs), ["result"], "the dead job's data is gone");
+    assert_eq!(names_in(target), ["_SUCCESS", "part-00000"]);
 }
 
-fn scratch() -> (tempfile::TempDir, PathBuf) {
+/// In a child process, does the child's part; in the test itself, a
+/// scratch directory with an empty `outputs` directory in it, and the
+/// path of `target` there.
+fn set_up(target: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    if let Some(mode) = child_process::mode() {
+        run_child(&mode);
+    }
     let dir = tempfile::tempdir().unwrap();
     let outputs = dir.path().join("outputs");
     std::fs::create_dir(&outputs).unwrap();
-    (dir, outputs)
+    let target = outputs.join(target);
+    (dir, outputs, target)
 }
 
 #[test]
 fn a_killed_directory_save_reads_as_an_error_and_the_next_save_clears_it() {
     const TEST: &str = "a_killed_directory_save_reads_as_an_error_and_the_next_save_clears_it";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let (dir, outputs) = scratch();
-    let target = outputs.join("result");
+    let (dir, outputs, target) = set_up("result");
     kill(start_child(TEST, "directory", &target, dir.path(), None));
 
     match expand(text(&target)) {
@@ -115,20 +117,13 @@ fn a_killed_directory_save_reads_as_an_error_and_the_next_save_clears_it() {
         }
         other => panic!("a killed save read back as {other:?}"),
     }
-    save_directory(&target, "next", false);
-    assert_eq!(read_directory(&target), lines("next"));
-    assert_eq!(entries(&outputs), ["result"], "the dead job's data is gone");
-    assert_eq!(entries(&target), ["_SUCCESS", "part-00000"]);
+    assert_next_save_stands_alone(&outputs, &target, false);
 }
 
 #[test]
 fn a_killed_overwrite_keeps_the_old_output_and_the_next_overwrite_clears_it() {
     const TEST: &str = "a_killed_overwrite_keeps_the_old_output_and_the_next_overwrite_clears_it";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let (dir, outputs) = scratch();
-    let target = outputs.join("result");
+    let (dir, outputs, target) = set_up("result");
     save_directory(&target, "old", false);
     kill(start_child(
         TEST,
@@ -139,20 +134,13 @@ fn a_killed_overwrite_keeps_the_old_output_and_the_next_overwrite_clears_it() {
     ));
 
     assert_eq!(read_directory(&target), lines("old"));
-    save_directory(&target, "new", true);
-    assert_eq!(read_directory(&target), lines("new"));
-    assert_eq!(entries(&outputs), ["result"], "the dead job's data is gone");
-    assert_eq!(entries(&target), ["_SUCCESS", "part-00000"]);
+    assert_next_save_stands_alone(&outputs, &target, true);
 }
 
 #[test]
 fn a_killed_single_file_save_leaves_nothing_after_the_next_save() {
     const TEST: &str = "a_killed_single_file_save_leaves_nothing_after_the_next_save";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let (dir, outputs) = scratch();
-    let target = outputs.join("result.txt");
+    let (dir, outputs, target) = set_up("result.txt");
     kill(start_child(TEST, "single", &target, dir.path(), None));
 
     assert!(!target.exists());
@@ -161,7 +149,7 @@ fn a_killed_single_file_save_leaves_nothing_after_the_next_save() {
     file.commit().unwrap();
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "next\n");
     assert_eq!(
-        entries(&outputs),
+        names_in(&outputs),
         ["result.txt"],
         "the dead save's file is gone"
     );
@@ -170,11 +158,7 @@ fn a_killed_single_file_save_leaves_nothing_after_the_next_save() {
 #[test]
 fn a_live_jobs_staging_data_survives_another_save_of_its_target() {
     const TEST: &str = "a_live_jobs_staging_data_survives_another_save_of_its_target";
-    if let Some(mode) = child_process::mode() {
-        run_child(&mode);
-    }
-    let (dir, outputs) = scratch();
-    let target = outputs.join("result");
+    let (dir, outputs, target) = set_up("result");
     let go = dir.path().join("go");
     let child = start_child(TEST, "directory-overwrite", &target, dir.path(), Some(&go));
 
@@ -187,7 +171,7 @@ fn a_live_jobs_staging_data_survives_another_save_of_its_target() {
         lines("child"),
         "the last commit wins"
     );
-    assert_eq!(entries(&outputs), ["result"]);
+    assert_eq!(names_in(&outputs), ["result"]);
 }
 
 /// A directory as Spark or Hadoop leaves it when killed while writing.

@@ -32,6 +32,23 @@ fn hdfs_base(test: &str) -> String {
     format!("hdfs://{}/tests/{test}", namenode_http())
 }
 
+/// The base directory of `test`, emptied, and its filesystem.
+fn empty_base(test: &str, options: &FileIoOptions) -> (Location, std::sync::Arc<dyn FileSystem>) {
+    let base = Location::parse(&hdfs_base(test)).unwrap();
+    let fs = filesystem_for_with(&base, options).unwrap();
+    fs.delete(&base, true).unwrap();
+    (base, fs)
+}
+
+/// Writes each `(name, text)` below `base` with the filesystem's CREATE.
+fn write_files(fs: &dyn FileSystem, base: &Location, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let mut writer = fs.create(&base.join(name)).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+        writer.finish().unwrap();
+    }
+}
+
 /// Uploads a local tree with the filesystem's CREATE.
 fn upload(fs: &dyn FileSystem, from: &Path, to: &Location) {
     for entry in std::fs::read_dir(from).unwrap() {
@@ -181,16 +198,10 @@ fn output_jobs_commit_by_rename_as_on_local_disk() {
 #[test]
 fn rename_delete_and_mkdirs_behave_as_on_local_disk() {
     let options = hdfs_options();
-    let base = Location::parse(&hdfs_base("hdfs_file_operations")).unwrap();
-    let fs = filesystem_for_with(&base, &options).unwrap();
-    fs.delete(&base, true).unwrap();
+    let (base, fs) = empty_base("hdfs_file_operations", &options);
     fs.mkdirs(&base.join("a/b")).unwrap();
     assert!(fs.status(&base.join("a/b")).unwrap().is_dir);
-    for (name, text) in [("x", "old"), ("y", "new")] {
-        let mut writer = fs.create(&base.join(name)).unwrap();
-        writer.write_all(text.as_bytes()).unwrap();
-        writer.finish().unwrap();
-    }
+    write_files(fs.as_ref(), &base, &[("x", "old"), ("y", "new")]);
     // Rename replaces a file and creates the destination's parent.
     fs.rename(&base.join("y"), &base.join("x")).unwrap();
     fs.rename(&base.join("x"), &base.join("c/d/x")).unwrap();
@@ -245,14 +256,8 @@ fn comma_lists_mix_hdfs_and_local_paths() {
 #[test]
 fn rename_no_replace_refuses_an_existing_destination_so_one_of_two_jobs_commits() {
     let options = hdfs_options();
-    let base = Location::parse(&hdfs_base("hdfs_rename_no_replace")).unwrap();
-    let fs = filesystem_for_with(&base, &options).unwrap();
-    fs.delete(&base, true).unwrap();
-    for (name, text) in [("a/x", "a"), ("b/x", "b")] {
-        let mut writer = fs.create(&base.join(name)).unwrap();
-        writer.write_all(text.as_bytes()).unwrap();
-        writer.finish().unwrap();
-    }
+    let (base, fs) = empty_base("hdfs_rename_no_replace", &options);
+    write_files(fs.as_ref(), &base, &[("a/x", "a"), ("b/x", "b")]);
     let read = |name: &str| {
         let mut text = String::new();
         let mut reader = fs.open(&base.join(name)).unwrap();

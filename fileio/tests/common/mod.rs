@@ -51,3 +51,13 @@ pub fn read_all_lines(files: &[FileStatus], min_partitions: usize) -> Result<Vec
 pub fn text(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
+
+/// The names in directory `dir`, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
