@@ -26,7 +26,10 @@ use crate::staging::{self, new_job_id};
 /// rename, so the target is always one whole file. The sibling of a
 /// process killed while writing is removed by the next writer of the same
 /// target (see [`OutputJob`](crate::OutputJob) for how dead jobs are told
-/// apart). On object stores the object appears when its upload completes.
+/// apart). On object stores the object appears when its upload completes;
+/// there the check for an existing target is made at `create`, and an
+/// object created by someone else before the upload completes is
+/// replaced.
 ///
 /// The target is an output path expression as for
 /// [`OutputJob::begin`](crate::OutputJob::begin): a comma, `*`, `?`, `[`

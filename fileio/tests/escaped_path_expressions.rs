@@ -5,7 +5,9 @@
 mod common;
 
 use common::text;
-use sparkling_fileio::{Codec, Error, FileIoOptions, OutputJob, SingleFileWriter, expand};
+use sparkling_fileio::{
+    Codec, Error, FileIoOptions, OutputJob, SingleFileWriter, escape_path, expand,
+};
 
 const NAMES: [&str; 10] = [
     "a,b.txt",
@@ -111,4 +113,25 @@ fn an_escaped_output_path_reads_back_from_the_same_string() {
     file.commit().unwrap();
     assert!(dir.path().join("one,file.txt").exists());
     assert_eq!(expand(&single).unwrap().len(), 1);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any name, however many special characters it holds, is named by its
+    /// escaped form alone, among siblings that differ by one character.
+    #[test]
+    fn an_escaped_name_expands_to_exactly_that_file(name in r"[a-c,{}\[\]*?\\]{1,8}") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(&name), "x").unwrap();
+        for sibling in [format!("{name}a"), format!("a{name}"), name.replace(['*', '?'], "b")] {
+            if sibling != name {
+                std::fs::write(dir.path().join(sibling), "y").unwrap();
+            }
+        }
+        let expression = format!("{}/{}", text(dir.path()), escape_path(&name));
+        let files = expand(&expression).unwrap();
+        let found: Vec<&str> = files.iter().map(|f| f.location.file_name().unwrap()).collect();
+        proptest::prop_assert_eq!(found, [name.as_str()]);
+    }
 }
