@@ -211,9 +211,12 @@ impl JobShared {
 /// overwrite the old content stays until commit, and the target is always
 /// one job's whole output: the last to commit. A job killed before commit
 /// leaves no target, only its hidden sibling, which the next save of the
-/// same target removes once the job's process is known to be dead (same
-/// host, see the crate's `staging` notes: siblings from other hosts are
-/// kept).
+/// same target removes once the job's process is known to be dead. Job
+/// ids carry the host name, the process id and the process's start time
+/// (from `/proc`): a sibling counts as dead when it names this host and no
+/// process with that id and start time runs. Siblings from other hosts
+/// (a shared filesystem), or on platforms without `/proc`, are kept:
+/// removing a live job's data would be worse.
 ///
 /// On object stores ([`CommitProtocol::WriteInPlace`]) parts are written
 /// under their final names and `_SUCCESS` marks completion. The job first
