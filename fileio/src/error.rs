@@ -75,6 +75,16 @@ pub enum Error {
         /// The existing path.
         path: String,
     },
+    /// A directory holds a save's staging data (`_temporary`) and no
+    /// `_SUCCESS` marker: a job is writing it or died doing so. See
+    /// [`IncompleteOutput`](crate::IncompleteOutput) to read it anyway.
+    #[error(
+        "{path} is an unfinished output: it holds staging data (_temporary) and no _SUCCESS marker (overwrite or remove it, or read its visible files with IncompleteOutput::ReadVisibleFiles)"
+    )]
+    IncompleteOutput {
+        /// The output directory.
+        path: String,
+    },
     /// A directory was found where a file was expected, e.g. a nested
     /// directory inside an input directory when listing is not recursive.
     #[error(

@@ -7,8 +7,12 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::fs::{FileStatus, FileSystem, filesystem_for_with};
 use crate::location::Location;
-use crate::options::FileIoOptions;
-use crate::pattern::{ComponentPattern, expand_braces, has_wildcards, is_hidden, split_commas};
+use crate::options::{FileIoOptions, IncompleteOutput};
+use crate::output::{STAGING_DIRECTORY, SUCCESS_MARKER};
+use crate::pattern::{
+    ComponentPattern, expand_braces, has_wildcards, is_hidden, split_commas, unescape,
+    wildcard_start,
+};
 
 /// The files a path expression names, in order, as Spark's `textFile` reads
 /// them:
@@ -22,10 +26,17 @@ use crate::pattern::{ComponentPattern, expand_braces, has_wildcards, is_hidden, 
 ///   or `.` (so a Spark output directory with `_SUCCESS` and `.crc` files
 ///   reads back as its parts); a nested directory is an error
 ///   ([`expand_recursive`] reads them);
-/// - a file named explicitly is read even if its name starts with `_`.
+/// - a file named explicitly is read even if its name starts with `_`;
+/// - a backslash escapes the character after it, as in Hadoop: `\,`,
+///   `\{`, `\}`, `\[`, `\]`, `\*`, `\?` and `\\` stand for a comma, brace,
+///   bracket, star, question mark or backslash in a name
+///   ([`escape_path`](crate::escape_path) escapes a literal path).
 ///
 /// A path or pattern that matches nothing is [`Error::NotFound`] naming it,
-/// never an empty list. An existing empty directory gives no files.
+/// never an empty list. An existing empty directory gives no files. A
+/// directory holding a save's staging data (`_temporary`) and no
+/// `_SUCCESS` is [`Error::IncompleteOutput`] naming it, unless the options
+/// ask for [`IncompleteOutput::ReadVisibleFiles`].
 ///
 /// # Examples
 ///
@@ -76,9 +87,9 @@ pub fn expand_with(expression: &str, options: &FileIoOptions) -> Result<Vec<File
 /// use sparkling_fileio::{expand, expand_recursive};
 ///
 /// let dir = tempfile::tempdir().unwrap();
-/// std::fs::create_dir_all(dir.path().join("year=2024/_temporary")).unwrap();
+/// std::fs::create_dir_all(dir.path().join("year=2024/_logs")).unwrap();
 /// std::fs::write(dir.path().join("year=2024/a.txt"), "x\n").unwrap();
-/// std::fs::write(dir.path().join("year=2024/_temporary/b.txt"), "x\n").unwrap();
+/// std::fs::write(dir.path().join("year=2024/_logs/b.txt"), "x\n").unwrap();
 /// let root = dir.path().to_str().unwrap();
 /// assert!(expand(root).is_err());
 /// assert_eq!(expand_recursive(root).unwrap().len(), 1);
@@ -129,7 +140,8 @@ fn expand_item(item: &str, recursive: bool, options: &FileIoOptions) -> Result<V
         }
         matches
     } else {
-        match fs.status(&location) {
+        let literal = location.with_path(&unescape(location.path(), item)?);
+        match fs.status(&literal) {
             Ok(status) => vec![status],
             Err(Error::NotFound { .. }) => return Err(not_found()),
             Err(other) => return Err(other),
@@ -138,7 +150,12 @@ fn expand_item(item: &str, recursive: bool, options: &FileIoOptions) -> Result<V
     let mut files = Vec::new();
     for entry in matches {
         if entry.is_dir {
-            files.extend(files_in_directory(fs.as_ref(), &entry.location, recursive)?);
+            files.extend(files_in_directory(
+                fs.as_ref(),
+                &entry.location,
+                recursive,
+                options.incomplete_output(),
+            )?);
         } else {
             files.push(entry);
         }
@@ -151,11 +168,29 @@ fn files_in_directory(
     fs: &dyn FileSystem,
     directory: &Location,
     recursive: bool,
+    incomplete: IncompleteOutput,
 ) -> Result<Vec<FileStatus>> {
     let prefix_len = directory.path().trim_end_matches('/').len() + 1;
+    let entries = fs.list(directory, recursive)?;
+    let relative_path = |entry: &FileStatus| -> String {
+        let path = entry.location.path();
+        path.get(prefix_len..).unwrap_or_default().to_owned()
+    };
+    if incomplete == IncompleteOutput::Refuse {
+        let relatives: Vec<String> = entries.iter().map(relative_path).collect();
+        if let Some(unfinished) = unfinished_output(&relatives) {
+            let path = match unfinished {
+                "" => directory.clone(),
+                below => directory.join(below),
+            };
+            return Err(Error::IncompleteOutput {
+                path: path.to_string(),
+            });
+        }
+    }
     let mut files = Vec::new();
-    for entry in fs.list(directory, recursive)? {
-        let relative = entry.location.path().get(prefix_len..).unwrap_or_default();
+    for entry in entries {
+        let relative = relative_path(&entry);
         if relative.split('/').any(is_hidden) {
             continue;
         }
@@ -167,6 +202,25 @@ fn files_in_directory(
         files.push(entry);
     }
     Ok(files)
+}
+
+/// The first directory (relative to the listed one, `""` for itself) with
+/// staging data and no `_SUCCESS` marker, given the listed entries'
+/// relative paths (immediate children, or every file below).
+fn unfinished_output(relatives: &[String]) -> Option<&str> {
+    let finished: std::collections::HashSet<&str> = relatives
+        .iter()
+        .filter_map(|path| match path.rsplit_once('/') {
+            Some((parent, SUCCESS_MARKER)) => Some(parent),
+            None if path == SUCCESS_MARKER => Some(""),
+            _ => None,
+        })
+        .collect();
+    relatives.iter().find_map(|path| {
+        let staging = format!("/{path}/").find(&format!("/{STAGING_DIRECTORY}/"))?;
+        let owner = path[..staging].trim_end_matches('/');
+        (!finished.contains(owner)).then_some(owner)
+    })
 }
 
 /// Every entry matching a glob, sorted by path, each once.
@@ -194,17 +248,18 @@ fn glob_by_prefix(
     pattern: &str,
     item: &str,
 ) -> Result<Option<Vec<FileStatus>>> {
-    let literal_end = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
-    let Some(listed) = fs.list_prefix(&base.with_path(&pattern[..literal_end]))? else {
+    let literal_end = wildcard_start(pattern, &['*', '?', '[']).unwrap_or(pattern.len());
+    let prefix = unescape(&pattern[..literal_end], item)?;
+    let Some(listed) = fs.list_prefix(&base.with_path(&prefix))? else {
         return Ok(None);
     };
     let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
     let mut matchers = Vec::with_capacity(components.len());
     for component in &components {
         matchers.push(if has_wildcards(component) {
-            Some(ComponentPattern::new(component, item)?)
+            Ok(ComponentPattern::new(component, item)?)
         } else {
-            None
+            Err(unescape(component, item)?)
         });
     }
     let mut found = BTreeMap::new();
@@ -218,15 +273,13 @@ fn glob_by_prefix(
         if names.len() < components.len() {
             continue;
         }
-        let matches =
-            names
-                .iter()
-                .zip(&components)
-                .zip(&matchers)
-                .all(|((name, component), matcher)| match matcher {
-                    Some(matcher) => matcher.matches(name),
-                    None => name == component,
-                });
+        let matches = names
+            .iter()
+            .zip(&matchers)
+            .all(|(name, matcher)| match matcher {
+                Ok(pattern) => pattern.matches(name),
+                Err(literal) => name == literal,
+            });
         if !matches {
             continue;
         }
@@ -262,8 +315,9 @@ fn glob_one(
     for component in components {
         let mut next = Vec::new();
         if !has_wildcards(component) {
+            let literal = unescape(component, item)?;
             for (location, _) in candidates {
-                next.push((location.join(component), None));
+                next.push((location.join(&literal), None));
             }
         } else {
             let matcher = ComponentPattern::new(component, item)?;

@@ -69,6 +69,20 @@
 //!   multi-member and bzip2 files multi-stream; a gzip file is one split,
 //!   a bzip2 file is split by its compressed blocks. Truncated or corrupt data is [`Error::Decompress`]
 //!   naming the file.
+//! - Path expressions follow Hadoop: comma lists, globs, `{a,b}`, and a
+//!   backslash escaping the character after it (`\,` `\{` `\[` `\*`
+//!   `\?` `\\` ...) so any file name can be named ([`escape_path`]). An
+//!   output path is the same kind of text naming one path: an unescaped
+//!   comma or wildcard in it is refused, so what is saved reads back from
+//!   the same string.
+//! - Saves are exactly-once: an [`OutputJob`] or [`SingleFileWriter`]
+//!   without overwrite either creates its target whole or fails with
+//!   [`Error::AlreadyExists`], also against a concurrent save in another
+//!   process; with overwrite the target is always one job's whole output.
+//!   A killed save leaves only hidden staging data, removed by the next
+//!   save of the target; a directory holding staging data and no
+//!   `_SUCCESS` reads as [`Error::IncompleteOutput`] unless
+//!   [`IncompleteOutput::ReadVisibleFiles`] is asked for.
 //! - Errors name the path they concern; [`Error::is_retryable`] tells
 //!   transient failures apart.
 
@@ -76,6 +90,7 @@ mod codec;
 mod error;
 mod expand;
 mod fs;
+mod in_place;
 mod lines;
 mod location;
 mod options;
@@ -84,6 +99,7 @@ mod pattern;
 mod records;
 mod single;
 mod split;
+mod staging;
 mod whole;
 
 pub use codec::Codec;
@@ -95,8 +111,9 @@ pub use fs::{
 };
 pub use lines::{DEFAULT_MAX_LINE_LENGTH, LineOptions, Lines, LongLines, Utf8Mode};
 pub use location::{Location, Scheme};
-pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
+pub use options::{FileIoOptions, HdfsOptions, HttpOptions, IncompleteOutput, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
+pub use pattern::escape_path;
 pub use records::Records;
 pub use single::SingleFileWriter;
 pub use split::{

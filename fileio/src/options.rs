@@ -1,5 +1,6 @@
 //! Options for the remote filesystems: S3 credentials and endpoint, the
-//! HDFS user and NameNode addresses, HTTP timeouts and retries.
+//! HDFS user and NameNode addresses, HTTP timeouts and retries; and how
+//! reading treats an output directory a save left unfinished.
 //!
 //! Every setting left unset falls back to the environment (the standard
 //! `AWS_*` variables, `HADOOP_USER_NAME`) and then to a built-in default;
@@ -27,10 +28,11 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Everything the remote filesystems can be configured with; the engine's
-/// Context builder carries one and passes it to
-/// [`filesystem_for_with`](crate::filesystem_for_with) and the `*_with`
-/// functions.
+/// Everything the remote filesystems can be configured with, and how path
+/// expressions treat unfinished output directories
+/// ([`IncompleteOutput`]); the engine's Context builder carries one and
+/// passes it to [`filesystem_for_with`](crate::filesystem_for_with) and
+/// the `*_with` functions.
 ///
 /// The default leaves every setting to the environment and built-in
 /// defaults, which is what [`filesystem_for`](crate::filesystem_for) uses.
@@ -52,6 +54,38 @@ pub struct FileIoOptions {
     s3: S3Options,
     hdfs: HdfsOptions,
     http: HttpOptions,
+    incomplete_output: IncompleteOutput,
+}
+
+/// What [`expand_with`](crate::expand_with) does with a directory holding
+/// a save's staging data (`_temporary`) and no `_SUCCESS` marker: what a
+/// job killed while writing in place leaves, or Spark's and Hadoop's
+/// output while (or after) their job dies.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::{Error, FileIoOptions, IncompleteOutput, expand, expand_with};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(dir.path().join("_temporary")).unwrap();
+/// std::fs::write(dir.path().join("part-00000"), "x\n").unwrap();
+/// let target = dir.path().to_str().unwrap();
+/// assert!(matches!(expand(target), Err(Error::IncompleteOutput { .. })));
+/// let as_spark = FileIoOptions::new().with_incomplete_output(IncompleteOutput::ReadVisibleFiles);
+/// assert_eq!(expand_with(target, &as_spark).unwrap().len(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IncompleteOutput {
+    /// [`Error::IncompleteOutput`](crate::Error::IncompleteOutput) naming
+    /// the directory (the default): a partial result never reads as a
+    /// whole one.
+    #[default]
+    Refuse,
+    /// Read the files a listing shows, skipping the hidden staging data,
+    /// as Spark does: possibly a part of the output, or none of it.
+    ReadVisibleFiles,
 }
 
 impl FileIoOptions {
@@ -115,6 +149,36 @@ impl FileIoOptions {
     pub fn with_http(mut self, http: HttpOptions) -> FileIoOptions {
         self.http = http;
         self
+    }
+
+    /// Sets what reading does with an unfinished output directory
+    /// ([`IncompleteOutput::Refuse`] unless set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileIoOptions, IncompleteOutput};
+    ///
+    /// let options = FileIoOptions::new().with_incomplete_output(IncompleteOutput::ReadVisibleFiles);
+    /// assert_eq!(options.incomplete_output(), IncompleteOutput::ReadVisibleFiles);
+    /// ```
+    #[must_use]
+    pub fn with_incomplete_output(mut self, policy: IncompleteOutput) -> FileIoOptions {
+        self.incomplete_output = policy;
+        self
+    }
+
+    /// What reading does with an unfinished output directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::{FileIoOptions, IncompleteOutput};
+    ///
+    /// assert_eq!(FileIoOptions::new().incomplete_output(), IncompleteOutput::Refuse);
+    /// ```
+    pub fn incomplete_output(&self) -> IncompleteOutput {
+        self.incomplete_output
     }
 
     /// The S3 options.

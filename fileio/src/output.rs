@@ -5,33 +5,40 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::codec::Codec;
 use crate::error::{Error, Result};
 use crate::fs::{CommitProtocol, FileSystem, FileWriter, filesystem_for_with};
+use crate::in_place;
 use crate::location::Location;
 use crate::options::FileIoOptions;
+use crate::pattern::output_path;
+use crate::staging::{self, new_job_id};
 
-/// The directory inside the target that holds parts being written.
-const STAGING_DIRECTORY: &str = "_temporary";
+/// The directory Hadoop and Spark stage parts in, inside the target; its
+/// presence without `_SUCCESS` marks an unfinished output.
+pub(crate) const STAGING_DIRECTORY: &str = "_temporary";
 
 /// The marker written last by a successful job.
-const SUCCESS_MARKER: &str = "_SUCCESS";
+pub(crate) const SUCCESS_MARKER: &str = "_SUCCESS";
 
-/// Distinguishes jobs started by this process.
-static JOB_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// More times than this finding the target taken again while overwriting
+/// it is taken for a livelock with other jobs.
+const MAX_REPLACE_ROUNDS: usize = 64;
 
-/// A name no other job of this or another process uses.
-pub(crate) fn new_job_id() -> String {
-    format!(
-        "job-{:x}-{:x}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos()),
-        JOB_COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+/// The location an output path expression names (see
+/// [`OutputJob::begin`]).
+pub(crate) fn parse_output_path(target: &str) -> Result<Location> {
+    Location::parse(&output_path(target)?)
+}
+
+/// The last component of an output location, which its staging siblings
+/// are named after.
+pub(crate) fn output_name(target: &Location) -> Result<&str> {
+    target.file_name().ok_or_else(|| Error::InvalidPath {
+        path: target.to_string(),
+        reason: "an output needs a name (a path below a directory or bucket)".to_string(),
+    })
 }
 
 /// The name of part `index` with `codec`'s extension, e.g. `part-00003.gz`.
@@ -68,13 +75,14 @@ struct JobShared {
     target: Location,
     codec: Codec,
     protocol: CommitProtocol,
-    /// Where parts are written before commit (the target itself when
-    /// writing in place).
+    /// Where parts are written before commit: a hidden sibling of the
+    /// target renamed into place on commit, or the target itself when
+    /// writing in place.
     staging: Location,
-    /// Whether the target directory is this job's to remove on abort.
-    owns_target: bool,
-    /// Whether an existing target's entries are replaced on commit.
-    replaces_existing: bool,
+    /// Names this job's siblings of the target.
+    job_id: String,
+    /// Whether an existing target is replaced on commit.
+    overwrite: bool,
     attempts: AtomicU64,
     state: Mutex<JobState>,
 }
@@ -105,40 +113,81 @@ impl JobShared {
 
     /// Removes everything the job wrote. Called with the state locked.
     fn clean_up(&self) -> Result<()> {
-        if self.owns_target {
-            return self.fs.delete(&self.target, true);
+        let ours = match self.protocol {
+            CommitProtocol::RenameFromTemporary => true,
+            // A target another job took over is that job's to keep.
+            CommitProtocol::WriteInPlace => {
+                in_place::check_claim(self.fs.as_ref(), &self.target, &self.job_id).is_ok()
+            }
+        };
+        if ours {
+            self.fs.delete(&self.staging, true)?;
         }
-        self.fs.delete(&self.staging, true)?;
-        self.remove_staging_parent_if_empty()
-    }
-
-    fn remove_staging_parent_if_empty(&self) -> Result<()> {
-        let parent = self.target.join(STAGING_DIRECTORY);
-        match self.fs.list(&parent, false) {
-            Ok(entries) if entries.is_empty() => self.fs.delete(&parent, false),
-            Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
-            Err(other) => Err(other),
-        }
+        Ok(())
     }
 
     /// Makes the finished parts visible, then writes `_SUCCESS`.
     fn publish(&self, finished: &BTreeMap<usize, Location>) -> Result<()> {
-        if self.protocol == CommitProtocol::RenameFromTemporary {
-            if self.replaces_existing {
-                for entry in self.fs.list(&self.target, false)? {
-                    if entry.location.file_name() != Some(STAGING_DIRECTORY) {
-                        self.fs.delete(&entry.location, true)?;
+        for (&index, attempt) in finished {
+            if self.protocol == CommitProtocol::RenameFromTemporary {
+                let name = part_name(index, self.codec);
+                self.fs.rename(attempt, &self.staging.join(&name))?;
+            }
+        }
+        match self.protocol {
+            CommitProtocol::RenameFromTemporary => {
+                self.fs
+                    .create(&self.staging.join(SUCCESS_MARKER))?
+                    .finish()?;
+                self.move_into_place()
+            }
+            CommitProtocol::WriteInPlace => {
+                in_place::check_claim(self.fs.as_ref(), &self.target, &self.job_id)?;
+                self.fs
+                    .create(&self.target.join(SUCCESS_MARKER))?
+                    .finish()?;
+                in_place::release(self.fs.as_ref(), &self.target)
+            }
+        }
+    }
+
+    /// Renames the staged output to the target, whole, with a rename that
+    /// fails if the target exists: of two jobs saving one target, the
+    /// second finds it taken. When overwriting, a target in the way is
+    /// moved aside (and removed once the new one is in place), as many
+    /// times as other jobs put theirs back: the last commit wins whole.
+    fn move_into_place(&self) -> Result<()> {
+        let name = output_name(&self.target)?;
+        let mut moved_aside = Vec::new();
+        let mut rounds = 0;
+        let placed = loop {
+            rounds += 1;
+            match self.fs.rename_no_replace(&self.staging, &self.target) {
+                Err(Error::AlreadyExists { .. })
+                    if self.overwrite && rounds <= MAX_REPLACE_ROUNDS =>
+                {
+                    let kind = format!("replaced-{rounds}");
+                    let aside = staging::sibling(&self.target, name, &self.job_id, &kind);
+                    match self.fs.rename(&self.target, &aside) {
+                        Ok(()) => moved_aside.push(aside),
+                        Err(Error::NotFound { .. }) => {}
+                        Err(other) => break Err(other),
                     }
                 }
+                Err(Error::AlreadyExists { .. }) => {
+                    break Err(Error::AlreadyExists {
+                        path: self.target.to_string(),
+                    });
+                }
+                other => break other,
             }
-            for (&index, attempt) in finished {
-                let name = part_name(index, self.codec);
-                self.fs.rename(attempt, &self.target.join(&name))?;
-            }
-            self.fs.delete(&self.staging, true)?;
-            self.remove_staging_parent_if_empty()?;
+        };
+        for aside in moved_aside {
+            // Best effort: the next save of the target removes what is
+            // left, once this process has ended.
+            let _ = self.fs.delete(&aside, true);
         }
-        self.fs.create(&self.target.join(SUCCESS_MARKER))?.finish()
+        placed
     }
 }
 
@@ -150,16 +199,35 @@ impl JobShared {
 /// or [`create_part`](OutputJob::create_part);
 /// [`commit`](OutputJob::commit) makes them visible and writes `_SUCCESS`
 /// last; [`abort`](OutputJob::abort), a failed commit, or dropping an
-/// uncommitted job removes everything the job wrote, including the target
-/// directory when the job created it.
+/// uncommitted job removes everything the job wrote.
 ///
-/// On filesystems with rename ([`CommitProtocol::RenameFromTemporary`]),
-/// parts are written under `<target>/_temporary/<job>/` (hidden from
-/// readers) and renamed into place on commit; when overwriting, the old
-/// content stays until commit. On object stores
-/// ([`CommitProtocol::WriteInPlace`]) parts are written under their final
-/// names, an overwritten target is removed at `begin`, and `_SUCCESS` marks
-/// completion.
+/// On filesystems with rename ([`CommitProtocol::RenameFromTemporary`]:
+/// local disks, HDFS), the whole output is staged in a hidden sibling
+/// `.<target>.<job>.staging/` and renamed into place on commit with
+/// [`FileSystem::rename_no_replace`], so the target appears complete or
+/// not at all. Without overwrite, of several jobs (in any processes)
+/// saving one target exactly one succeeds; the others fail with
+/// [`Error::AlreadyExists`] and leave the winner's output alone. With
+/// overwrite the old content stays until commit, and the target is always
+/// one job's whole output: the last to commit. A job killed before commit
+/// leaves no target, only its hidden sibling, which the next save of the
+/// same target removes once the job's process is known to be dead. Job
+/// ids carry the host name, the process id and the process's start time
+/// (from `/proc`): a sibling counts as dead when it names this host and no
+/// process with that id and start time runs. Siblings from other hosts
+/// (a shared filesystem), or on platforms without `/proc`, are kept:
+/// removing a live job's data would be worse.
+///
+/// On object stores ([`CommitProtocol::WriteInPlace`]) parts are written
+/// under their final names and `_SUCCESS` marks completion. The job first
+/// claims the target by creating `<target>/_temporary` (holding its job
+/// id) with [`FileSystem::create_new`] — a conditional put on S3 — so of
+/// two jobs starting at once one gets [`Error::AlreadyExists`]; the claim
+/// is removed after `_SUCCESS` is written. An overwritten target is
+/// removed at `begin`, unless a live job on this host claims it; a
+/// target holding a dead job's claim and no `_SUCCESS` is reclaimed even
+/// without overwrite. Until commit, readers see an unfinished output
+/// ([`Error::IncompleteOutput`]).
 ///
 /// # Examples
 ///
@@ -192,6 +260,12 @@ impl OutputJob {
     /// Starts a job writing the directory `target` (a path or URL), with
     /// parts compressed by `codec`. An existing target is
     /// [`Error::AlreadyExists`] unless `overwrite`.
+    ///
+    /// `target` is written as a path expression naming one path, so the
+    /// same text reads the output back: a comma, `*`, `?`, `[` or `{` in
+    /// the name must be escaped with a backslash (`out\,2024` writes
+    /// `out,2024`); unescaped, it is [`Error::InvalidPath`], since a
+    /// reader would take it for a list or a pattern.
     ///
     /// # Examples
     ///
@@ -228,7 +302,7 @@ impl OutputJob {
         overwrite: bool,
         options: &FileIoOptions,
     ) -> Result<OutputJob> {
-        let target = Location::parse(target)?;
+        let target = parse_output_path(target)?;
         OutputJob::begin_on(
             filesystem_for_with(&target, options)?,
             target,
@@ -259,28 +333,30 @@ impl OutputJob {
         overwrite: bool,
     ) -> Result<OutputJob> {
         let protocol = fs.commit_protocol();
-        let existing = match fs.status(&target) {
-            Ok(_) if !overwrite => {
-                return Err(Error::AlreadyExists {
-                    path: target.to_string(),
-                });
-            }
-            Ok(status) => Some(status),
-            Err(Error::NotFound { .. }) => None,
-            Err(other) => return Err(other),
-        };
-        let keep_until_commit = existing
-            .as_ref()
-            .is_some_and(|status| status.is_dir && protocol == CommitProtocol::RenameFromTemporary);
-        if existing.is_some() && !keep_until_commit {
-            fs.delete(&target, true)?;
-        }
+        let name = output_name(&target)?;
         let job_id = new_job_id();
         let staging = match protocol {
-            CommitProtocol::RenameFromTemporary => target.join(STAGING_DIRECTORY).join(&job_id),
-            CommitProtocol::WriteInPlace => target.clone(),
+            CommitProtocol::RenameFromTemporary => {
+                if !overwrite && fs.exists(&target)? {
+                    return Err(Error::AlreadyExists {
+                        path: target.to_string(),
+                    });
+                }
+                staging::remove_dead_leftovers(fs.as_ref(), &target, name);
+                staging::sibling(&target, name, &job_id, "staging")
+            }
+            CommitProtocol::WriteInPlace => {
+                in_place::claim(fs.as_ref(), &target, &job_id, overwrite)?;
+                target.clone()
+            }
         };
-        fs.mkdirs(&staging)?;
+        fs.mkdirs(&staging).map_err(|err| match err {
+            // Writing next to the target is refused: say so of the target.
+            Error::PermissionDenied { .. } => Error::PermissionDenied {
+                path: target.to_string(),
+            },
+            other => other,
+        })?;
         Ok(OutputJob {
             shared: Arc::new(JobShared {
                 fs,
@@ -288,8 +364,8 @@ impl OutputJob {
                 codec,
                 protocol,
                 staging,
-                owns_target: !keep_until_commit,
-                replaces_existing: keep_until_commit,
+                job_id,
+                overwrite,
                 attempts: AtomicU64::new(0),
                 state: Mutex::new(JobState {
                     phase: Phase::Open,

@@ -1,6 +1,9 @@
 //! Glob patterns as Hadoop accepts them: `*`, `?`, `[..]` within one path
 //! component (matched by the `glob` crate) and `{a,b}` alternatives
-//! (expanded here, nested allowed, possibly spanning `/`).
+//! (expanded here, nested allowed, possibly spanning `/`), with Hadoop's
+//! backslash escapes: `\X` is the character `X` itself, so `\,` `\{` `\}`
+//! `\[` `\]` `\*` `\?` and `\\` name a comma, brace, bracket, star,
+//! question mark or backslash in a file name.
 
 use glob::{MatchOptions, Pattern};
 
@@ -15,9 +18,85 @@ const MATCH_OPTIONS: MatchOptions = MatchOptions {
     require_literal_leading_dot: false,
 };
 
-/// Whether a path holds any wildcard or alternative.
+/// The escape character of path expressions.
+const ESCAPE: char = '\\';
+
+/// The characters of `text` with whether each is escaped (the escaping
+/// backslashes themselves left out); a trailing lone backslash is
+/// reported as an escaped `None`.
+fn unescaped_chars(text: &str) -> impl Iterator<Item = (usize, Option<char>, bool)> + '_ {
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        let (i, c) = chars.next()?;
+        if c != ESCAPE {
+            return Some((i, Some(c), false));
+        }
+        Some((i, chars.next().map(|(_, escaped)| escaped), true))
+    })
+}
+
+/// Whether a path holds any unescaped wildcard or alternative.
 pub(crate) fn has_wildcards(path: &str) -> bool {
-    path.contains(['*', '?', '[', '{'])
+    wildcard_start(path, &['*', '?', '[', '{']).is_some()
+}
+
+/// The byte index of the first unescaped character of `wildcards` in
+/// `path`.
+pub(crate) fn wildcard_start(path: &str, wildcards: &[char]) -> Option<usize> {
+    unescaped_chars(path)
+        .find(|&(_, c, escaped)| !escaped && c.is_some_and(|c| wildcards.contains(&c)))
+        .map(|(i, _, _)| i)
+}
+
+/// `text` with its escapes resolved: the literal path it names. `item` is
+/// the expression, for the error a trailing lone backslash gives.
+pub(crate) fn unescape(text: &str, item: &str) -> Result<String> {
+    unescaped_chars(text)
+        .map(|(_, c, _)| c.ok_or_else(|| trailing_escape(item)))
+        .collect()
+}
+
+fn trailing_escape(item: &str) -> Error {
+    Error::InvalidPath {
+        path: item.to_owned(),
+        reason: "it ends with a `\\` escaping nothing (write `\\\\` for a backslash)".into(),
+    }
+}
+
+/// `literal` with every character a path expression treats specially
+/// escaped: the expression naming exactly that path.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(sparkling_fileio::escape_path("a,b{1}*.txt"), "a\\,b\\{1\\}\\*.txt");
+/// ```
+pub fn escape_path(literal: &str) -> String {
+    let mut escaped = String::with_capacity(literal.len());
+    for c in literal.chars() {
+        if matches!(c, ',' | '{' | '}' | '[' | ']' | '*' | '?' | ESCAPE) {
+            escaped.push(ESCAPE);
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The one literal path an output path expression names: escapes
+/// resolved; an unescaped comma or wildcard is refused, since the same
+/// text given to a reader would not name this one path.
+pub(crate) fn output_path(expression: &str) -> Result<String> {
+    if let Some(at) = wildcard_start(expression, &[',', '*', '?', '[', '{']) {
+        let special = &expression[at..=at];
+        return Err(Error::InvalidPath {
+            path: expression.to_owned(),
+            reason: format!(
+                "an output path names one path, and `{special}` makes a path expression \
+                 name others: escape it as `\\{special}` to put it in the name"
+            ),
+        });
+    }
+    unescape(expression, expression)
 }
 
 /// Whether a name is hidden from listings: Hadoop skips names starting with
@@ -31,11 +110,14 @@ pub(crate) fn split_commas(expression: &str) -> Vec<&str> {
     let mut items = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
-    for (i, c) in expression.char_indices() {
+    for (i, c, escaped) in unescaped_chars(expression) {
+        if escaped {
+            continue;
+        }
         match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
+            Some('{') => depth += 1,
+            Some('}') => depth = depth.saturating_sub(1),
+            Some(',') if depth == 0 => {
                 items.push(&expression[start..i]);
                 start = i + 1;
             }
@@ -56,24 +138,24 @@ pub(crate) fn expand_braces(pattern: &str) -> Result<Vec<String>> {
     let mut done = Vec::new();
     let mut pending = vec![pattern.to_owned()];
     while let Some(current) = pending.pop() {
-        let Some(open) = current.find('{') else {
+        let Some(open) = wildcard_start(&current, &['{']) else {
             done.push(current);
             continue;
         };
         let mut depth = 0;
         let mut close = None;
         let mut commas = Vec::new();
-        for (i, c) in current[open..].char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
+        for (i, c, escaped) in unescaped_chars(&current[open..]) {
+            match c.filter(|_| !escaped) {
+                Some('{') => depth += 1,
+                Some('}') => {
                     depth -= 1;
                     if depth == 0 {
                         close = Some(open + i);
                         break;
                     }
                 }
-                ',' if depth == 1 => commas.push(open + i),
+                Some(',') if depth == 1 => commas.push(open + i),
                 _ => {}
             }
         }
@@ -97,7 +179,7 @@ pub(crate) fn expand_braces(pattern: &str) -> Result<Vec<String>> {
             ));
         }
     }
-    if let Some(stray) = done.iter().find(|p| p.contains('}')) {
+    if let Some(stray) = done.iter().find(|p| wildcard_start(p, &['}']).is_some()) {
         return Err(invalid(&format!("a `}}` has no matching `{{` in {stray}")));
     }
     Ok(done)
@@ -115,7 +197,18 @@ pub(crate) struct ComponentPattern {
 impl ComponentPattern {
     /// `full` is the whole path pattern, for error messages.
     pub(crate) fn new(component: &str, full: &str) -> Result<ComponentPattern> {
-        let pattern = Pattern::new(component).map_err(|err| Error::InvalidPath {
+        // The `glob` crate has no escape character: an escaped character
+        // becomes a one-character class (`[*]`), or itself if not special.
+        let mut translated = String::with_capacity(component.len());
+        for (_, c, escaped) in unescaped_chars(component) {
+            let c = c.ok_or_else(|| trailing_escape(full))?;
+            if escaped && matches!(c, '*' | '?' | '[' | ']') {
+                translated.extend(['[', c, ']']);
+            } else {
+                translated.push(c);
+            }
+        }
+        let pattern = Pattern::new(&translated).map_err(|err| Error::InvalidPath {
             path: full.to_owned(),
             reason: err.to_string(),
         })?;

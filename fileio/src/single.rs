@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::fs::{CommitProtocol, FileSystem, FileWriter, filesystem_for_with};
 use crate::location::Location;
 use crate::options::FileIoOptions;
-use crate::output::new_job_id;
+use crate::output::{output_name, parse_output_path};
+use crate::staging::{self, new_job_id};
 
 /// A single text file being written at a path or URL, compressed by the
 /// codec its extension names (`.gz`, `.bz2`), and visible only once
@@ -17,8 +18,22 @@ use crate::output::new_job_id;
 /// uncommitted, or a failed write, leaves the target as it was.
 ///
 /// On filesystems with rename the content goes to a hidden sibling
-/// (`.name.job-….tmp`, skipped by readers) renamed over the target on
-/// commit; on object stores the object appears when its upload completes.
+/// (`.name.job-….tmp`, skipped by readers) renamed to the target on
+/// commit: without overwrite with
+/// [`rename_no_replace`](crate::FileSystem::rename_no_replace), so a file
+/// another job created meanwhile is never replaced (the commit is
+/// [`Error::AlreadyExists`]); with overwrite with an atomic replacing
+/// rename, so the target is always one whole file. The sibling of a
+/// process killed while writing is removed by the next writer of the same
+/// target (see [`OutputJob`](crate::OutputJob) for how dead jobs are told
+/// apart). On object stores the object appears when its upload completes;
+/// there the check for an existing target is made at `create`, and an
+/// object created by someone else before the upload completes is
+/// replaced.
+///
+/// The target is an output path expression as for
+/// [`OutputJob::begin`](crate::OutputJob::begin): a comma, `*`, `?`, `[`
+/// or `{` in its name must be escaped with a backslash.
 ///
 /// # Examples
 ///
@@ -80,7 +95,7 @@ impl SingleFileWriter {
     /// assert!(matches!(refused, Err(Error::AlreadyExists { .. })));
     /// ```
     pub fn create(target: &str, overwrite: bool, options: &FileIoOptions) -> Result<Self> {
-        let target = Location::parse(target)?;
+        let target = parse_output_path(target)?;
         let fs = filesystem_for_with(&target, options)?;
         match fs.status(&target) {
             Ok(_) if !overwrite => {
@@ -91,13 +106,11 @@ impl SingleFileWriter {
             Ok(_) | Err(Error::NotFound { .. }) => {}
             Err(other) => return Err(other),
         }
-        let name = target.file_name().ok_or_else(|| Error::InvalidPath {
-            path: target.to_string(),
-            reason: "a single output file needs a file name".to_string(),
-        })?;
+        let name = output_name(&target)?;
         let staging = match fs.commit_protocol() {
             CommitProtocol::RenameFromTemporary => {
-                Some(target.sibling(&format!(".{name}.{}.tmp", new_job_id())))
+                staging::remove_dead_leftovers(fs.as_ref(), &target, name);
+                Some(staging::sibling(&target, name, &new_job_id(), "tmp"))
             }
             CommitProtocol::WriteInPlace => None,
         };
@@ -165,16 +178,19 @@ impl SingleFileWriter {
         let Some(staging) = self.staged.location.clone() else {
             return Ok(());
         };
-        // Rename replaces a file; a directory in the way goes first.
-        let directory_in_the_way = self.overwrite
-            && self
+        if self.overwrite {
+            // Rename replaces a file; a directory in the way goes first.
+            let directory_in_the_way = self
                 .fs
                 .status(&self.target)
                 .is_ok_and(|status| status.is_dir);
-        if directory_in_the_way {
-            self.fs.delete(&self.target, true)?;
+            if directory_in_the_way {
+                self.fs.delete(&self.target, true)?;
+            }
+            self.fs.rename(&staging, &self.target)?;
+        } else {
+            self.fs.rename_no_replace(&staging, &self.target)?;
         }
-        self.fs.rename(&staging, &self.target)?;
         self.staged.location = None;
         Ok(())
     }

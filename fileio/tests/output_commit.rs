@@ -164,11 +164,13 @@ fn a_retried_part_keeps_only_the_last_finished_attempt() {
     let job = OutputJob::begin(text(&out), Codec::Plain, false).unwrap();
     job.write_part(0, ["first attempt"]).unwrap();
     job.write_part(0, ["second attempt"]).unwrap();
+    let staged = tree(dir.path());
     assert_eq!(
-        tree(&out.join("_temporary")).len(),
+        staged.len(),
         2,
-        "one job directory, one attempt"
+        "one staging directory, one attempt: {staged:?}"
     );
+    assert!(!out.exists(), "the target appears only on commit");
     job.commit().unwrap();
     assert_eq!(tree(&out), ["_SUCCESS", "part-00000"]);
     assert_eq!(read_back(&out), ["second attempt"]);
@@ -255,7 +257,10 @@ fn writing_in_place_shows_parts_before_success_and_aborts_cleanly() {
     let job = OutputJob::begin_on(fs.clone(), location.clone(), Codec::Bzip2, false).unwrap();
     job.write_part(0, ["a"]).unwrap();
     drop(job.create_part(1).unwrap());
-    assert_eq!(tree(&out), ["part-00000.bz2"]);
+    // The claim marks the output unfinished until commit.
+    assert_eq!(tree(&out), ["_temporary", "part-00000.bz2"]);
+    let err = expand(text(&out)).unwrap_err();
+    assert!(matches!(err, Error::IncompleteOutput { .. }), "{err}");
     job.commit().unwrap();
     assert_eq!(tree(&out), ["_SUCCESS", "part-00000.bz2"]);
     assert_eq!(read_back(&out), ["a"]);

@@ -32,6 +32,23 @@ fn hdfs_base(test: &str) -> String {
     format!("hdfs://{}/tests/{test}", namenode_http())
 }
 
+/// The base directory of `test`, emptied, and its filesystem.
+fn empty_base(test: &str, options: &FileIoOptions) -> (Location, std::sync::Arc<dyn FileSystem>) {
+    let base = Location::parse(&hdfs_base(test)).unwrap();
+    let fs = filesystem_for_with(&base, options).unwrap();
+    fs.delete(&base, true).unwrap();
+    (base, fs)
+}
+
+/// Writes each `(name, text)` below `base` with the filesystem's CREATE.
+fn write_files(fs: &dyn FileSystem, base: &Location, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let mut writer = fs.create(&base.join(name)).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+        writer.finish().unwrap();
+    }
+}
+
 /// Uploads a local tree with the filesystem's CREATE.
 fn upload(fs: &dyn FileSystem, from: &Path, to: &Location) {
     for entry in std::fs::read_dir(from).unwrap() {
@@ -181,16 +198,10 @@ fn output_jobs_commit_by_rename_as_on_local_disk() {
 #[test]
 fn rename_delete_and_mkdirs_behave_as_on_local_disk() {
     let options = hdfs_options();
-    let base = Location::parse(&hdfs_base("hdfs_file_operations")).unwrap();
-    let fs = filesystem_for_with(&base, &options).unwrap();
-    fs.delete(&base, true).unwrap();
+    let (base, fs) = empty_base("hdfs_file_operations", &options);
     fs.mkdirs(&base.join("a/b")).unwrap();
     assert!(fs.status(&base.join("a/b")).unwrap().is_dir);
-    for (name, text) in [("x", "old"), ("y", "new")] {
-        let mut writer = fs.create(&base.join(name)).unwrap();
-        writer.write_all(text.as_bytes()).unwrap();
-        writer.finish().unwrap();
-    }
+    write_files(fs.as_ref(), &base, &[("x", "old"), ("y", "new")]);
     // Rename replaces a file and creates the destination's parent.
     fs.rename(&base.join("y"), &base.join("x")).unwrap();
     fs.rename(&base.join("x"), &base.join("c/d/x")).unwrap();
@@ -240,4 +251,61 @@ fn comma_lists_mix_hdfs_and_local_paths() {
     let lines = read_all_lines(&files, 4, &options).unwrap();
     let expected = expected_lines();
     assert_eq!(lines, [&expected[..], &expected, &expected].concat());
+}
+
+#[test]
+fn rename_no_replace_refuses_an_existing_destination_so_one_of_two_jobs_commits() {
+    let options = hdfs_options();
+    let (base, fs) = empty_base("hdfs_rename_no_replace", &options);
+    write_files(fs.as_ref(), &base, &[("a/x", "a"), ("b/x", "b")]);
+    let read = |name: &str| {
+        let mut text = String::new();
+        let mut reader = fs.open(&base.join(name)).unwrap();
+        reader.read_to_string(&mut text).unwrap();
+        text
+    };
+    // A directory onto a directory: refused, not moved into it.
+    let refused = fs.rename_no_replace(&base.join("a"), &base.join("b"));
+    let taken = base.join("b").to_string();
+    assert!(
+        matches!(&refused, Err(Error::AlreadyExists { path }) if *path == taken),
+        "{refused:?}"
+    );
+    assert!(!fs.exists(&base.join("b/a")).unwrap());
+    let refused = fs.rename_no_replace(&base.join("a/x"), &base.join("b/x"));
+    assert!(matches!(refused, Err(Error::AlreadyExists { .. })));
+    assert_eq!((read("a/x"), read("b/x")), ("a".into(), "b".into()));
+    fs.rename_no_replace(&base.join("a"), &base.join("c/d"))
+        .unwrap();
+    assert_eq!(read("c/d/x"), "a");
+
+    let target = format!("{base}/race");
+    let jobs = ["first", "second"].map(|tag| {
+        let job = OutputJob::begin_with(&target, Codec::Plain, false, &options).unwrap();
+        job.write_part(0, [tag]).unwrap();
+        (tag, job)
+    });
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let commits: Vec<_> = jobs
+            .iter()
+            .map(|(tag, job)| scope.spawn(move || (*tag, job.commit())))
+            .collect();
+        commits.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    let winners: Vec<&str> = results
+        .iter()
+        .filter(|(_, result)| result.is_ok())
+        .map(|(tag, _)| *tag)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .any(|(_, result)| matches!(result, Err(Error::AlreadyExists { .. }))),
+        "{results:?}"
+    );
+    let files = expand_with(&target, &options).unwrap();
+    assert_eq!(read_all_lines(&files, 1, &options).unwrap(), winners);
+    let siblings = names(&fs.list(&base, false).unwrap());
+    assert_eq!(siblings, ["b", "c", "race"], "no staging left behind");
 }

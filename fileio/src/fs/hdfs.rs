@@ -136,7 +136,7 @@ impl HdfsFileSystem {
     }
 
     /// Runs a metadata operation (retried when transient) and returns its
-    /// JSON answer.
+    /// JSON answer (`null` for an empty one).
     fn call(
         &self,
         method: Method,
@@ -158,6 +158,9 @@ impl HdfsFileSystem {
                     let body = error_body(response, &options).await;
                     if !(200..300).contains(&status) {
                         return Err(remote_exception(&path, status, &body));
+                    }
+                    if body.trim().is_empty() {
+                        return Ok(Value::Null);
                     }
                     serde_json::from_str(&body).map_err(|err| Error::Remote {
                         location: path,
@@ -185,6 +188,14 @@ impl HdfsFileSystem {
             message: format!("{op} answered without a boolean: {answer}"),
             retryable: false,
         })
+    }
+
+    /// Creates the parent directory of `location` if it has one.
+    fn create_parent(&self, location: &Location) -> Result<()> {
+        match Self::hdfs_path(location).rsplit_once('/') {
+            Some((parent, _)) if !parent.is_empty() => self.mkdirs(&location.with_path(parent)),
+            _ => Ok(()),
+        }
     }
 
     fn file_status(location: Location, status: &Value) -> FileStatus {
@@ -479,11 +490,7 @@ impl FileSystem for HdfsFileSystem {
             Ok(_) | Err(Error::NotFound { .. }) => {}
             Err(other) => return Err(other),
         }
-        if let Some((parent, _)) = Self::hdfs_path(to).rsplit_once('/') {
-            if !parent.is_empty() {
-                self.mkdirs(&to.with_path(parent))?;
-            }
-        }
+        self.create_parent(to)?;
         let destination = Self::hdfs_path(to).to_owned();
         if self.boolean(Method::PUT, from, "RENAME", &[("destination", destination)])? {
             return Ok(());
@@ -496,6 +503,22 @@ impl FileSystem for HdfsFileSystem {
             message: format!("HDFS refused to rename it to {to}"),
             retryable: false,
         })
+    }
+
+    fn rename_no_replace(&self, from: &Location, to: &Location) -> Result<()> {
+        self.create_parent(to)?;
+        // With rename options the NameNode uses its newer rename, which
+        // refuses an existing destination (and answers with no body).
+        let params = [
+            ("destination", Self::hdfs_path(to).to_owned()),
+            ("renameoptions", "NONE".to_owned()),
+        ];
+        match self.call(Method::PUT, from, "RENAME", &params) {
+            Err(Error::AlreadyExists { .. }) => Err(Error::AlreadyExists {
+                path: to.to_string(),
+            }),
+            other => other.map(drop),
+        }
     }
 
     fn delete(&self, location: &Location, recursive: bool) -> Result<()> {

@@ -42,6 +42,24 @@ fn io_error(location: &Location) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::from_io(location.to_string(), source)
 }
 
+/// Creates the missing parents of `path` (the local path of `location`).
+fn create_parent(path: &Path, location: &Location) -> Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => fs::create_dir_all(parent).map_err(io_error(location)),
+        None => Ok(()),
+    }
+}
+
+/// Whether a rename failed because its destination holds something.
+fn target_taken(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::AlreadyExists
+            | io::ErrorKind::DirectoryNotEmpty
+            | io::ErrorKind::NotADirectory
+    )
+}
+
 /// A FIFO, a device or a procfs file has no size known up front: it is
 /// reported as 0, which readers take as "read to the end".
 fn status_of(location: Location, metadata: &fs::Metadata) -> FileStatus {
@@ -154,9 +172,7 @@ impl FileSystem for LocalFileSystem {
 
     fn create(&self, location: &Location) -> Result<Box<dyn FileWriter>> {
         let path = local_path(location)?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent).map_err(io_error(location))?;
-        }
+        create_parent(path, location)?;
         let file = File::create(path).map_err(io_error(location))?;
         Ok(Box::new(LocalWriter {
             location: location.clone(),
@@ -166,10 +182,46 @@ impl FileSystem for LocalFileSystem {
 
     fn rename(&self, from: &Location, to: &Location) -> Result<()> {
         let target = local_path(to)?;
-        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent).map_err(io_error(to))?;
-        }
+        create_parent(target, to)?;
         fs::rename(local_path(from)?, target).map_err(io_error(from))
+    }
+
+    fn rename_no_replace(&self, from: &Location, to: &Location) -> Result<()> {
+        let (source, target) = (local_path(from)?, local_path(to)?);
+        create_parent(target, to)?;
+        let taken = || Error::AlreadyExists {
+            path: to.to_string(),
+        };
+        let metadata = fs::symlink_metadata(source).map_err(io_error(from))?;
+        if !metadata.is_dir() {
+            // A hard link never replaces its destination.
+            fs::hard_link(source, target).map_err(io_error(to))?;
+            return fs::remove_file(source).map_err(io_error(from));
+        }
+        // std has no rename that refuses an existing destination; one
+        // replacing an empty directory does, so an atomically created
+        // empty directory claims the name and the rename replaces it.
+        fs::create_dir(target).map_err(io_error(to))?;
+        match fs::rename(source, target) {
+            Ok(()) => Ok(()),
+            // Another writer filled the claimed directory.
+            Err(err) if target_taken(&err) => Err(taken()),
+            Err(err) => {
+                let _ = fs::remove_dir(target);
+                Err(Error::from_io(from.to_string(), err))
+            }
+        }
+    }
+
+    fn create_new(&self, location: &Location, contents: &[u8]) -> Result<()> {
+        let path = local_path(location)?;
+        create_parent(path, location)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(io_error(location))?;
+        file.write_all(contents).map_err(io_error(location))
     }
 
     fn delete(&self, location: &Location, recursive: bool) -> Result<()> {

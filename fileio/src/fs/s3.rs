@@ -14,7 +14,7 @@ use object_store::list::{PaginatedListOptions, PaginatedListStore};
 use object_store::path::Path;
 use object_store::{
     BackoffConfig, ClientOptions, GetOptions, GetRange, MultipartUpload, ObjectStore,
-    ObjectStoreExt, PutPayload, RetryConfig,
+    ObjectStoreExt, PutMode, PutPayload, RetryConfig,
 };
 
 use super::remote::{ChannelReader, Pending, block_on, into_io, runtime};
@@ -616,6 +616,16 @@ impl FileSystem for S3FileSystem {
             upload: None,
             in_flight: VecDeque::new(),
         }))
+    }
+
+    fn create_new(&self, location: &Location, contents: &[u8]) -> Result<()> {
+        let store = Arc::clone(&self.store);
+        let path = Self::object_path(location);
+        let payload = PutPayload::from(Bytes::copy_from_slice(contents));
+        // `If-None-Match: *`: the store refuses to replace an object.
+        block_on(async move { store.put_opts(&path, payload, PutMode::Create.into()).await })
+            .map(drop)
+            .map_err(|err| self.error(location, err))
     }
 
     fn rename(&self, from: &Location, to: &Location) -> Result<()> {
