@@ -56,6 +56,7 @@
 mod context;
 mod error;
 mod nodes;
+mod partial;
 mod plan;
 pub mod pool;
 mod rdd;
@@ -67,6 +68,7 @@ mod stats;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
+pub use partial::{ApproxOptions, BoundedDouble, PartialResult};
 pub use rdd::{Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel};
 pub use shared::{Accumulator, AccumulatorValue, Broadcast};
 pub use shuffle::{FnPartitioner, HashPartitioner, Partitioner, RangePartitioner};

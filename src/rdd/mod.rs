@@ -1,6 +1,7 @@
 //! [`Rdd`]: the lazy, partitioned dataset and its metadata.
 
 mod action;
+mod approx;
 mod join;
 mod numeric;
 mod pair;

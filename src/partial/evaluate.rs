@@ -1,0 +1,218 @@
+//! Estimates from the partitions finished so far, with Spark's bounds
+//! (its `CountEvaluator`, `SumEvaluator` and `MeanEvaluator`).
+//!
+//! With `p` the fraction of partitions merged, the model is that every
+//! element was seen with probability `p`: having seen `count` elements,
+//! the rest are `Poisson(count (1 - p) / p)`. Sums and means add the
+//! sampling error of the mean: a normal quantile when more than 100
+//! elements were seen, Student's t with `count - 1` degrees of freedom
+//! otherwise.
+
+use super::BoundedDouble;
+use super::distributions::{normal_quantile, poisson_quantile, student_t_quantile};
+use crate::stats::StatCounter;
+
+/// Merges task results and estimates the action's value from them.
+pub(crate) trait Evaluator: Send + 'static {
+    /// What one task gives.
+    type TaskResult: Send + 'static;
+
+    /// Takes one finished task's result.
+    fn merge(&mut self, result: Self::TaskResult);
+
+    /// The estimate from the results merged so far.
+    fn current(&self) -> BoundedDouble;
+}
+
+/// What every evaluator tracks: how many of how many partitions are merged.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
+    total: usize,
+    merged: usize,
+    confidence: f64,
+}
+
+impl Progress {
+    pub(crate) fn new(total: usize, confidence: f64) -> Progress {
+        Progress {
+            total,
+            merged: 0,
+            confidence,
+        }
+    }
+
+    fn complete(&self) -> bool {
+        self.merged == self.total
+    }
+
+    /// The fraction of partitions merged.
+    fn fraction(&self) -> f64 {
+        self.merged as f64 / self.total as f64
+    }
+}
+
+/// Nothing known: any value is possible.
+fn unknown() -> BoundedDouble {
+    BoundedDouble {
+        mean: 0.0,
+        confidence: 0.0,
+        low: f64::NEG_INFINITY,
+        high: f64::INFINITY,
+    }
+}
+
+/// The bounds of a total count, `count` elements having been seen in the
+/// fraction `p` of the partitions.
+fn count_bound(confidence: f64, count: u64, p: f64) -> BoundedDouble {
+    let seen = count as f64;
+    let unseen_mean = seen * (1.0 - p) / p;
+    let low = poisson_quantile(unseen_mean, (1.0 - confidence) / 2.0);
+    let high = poisson_quantile(unseen_mean, (1.0 + confidence) / 2.0);
+    BoundedDouble {
+        mean: seen + unseen_mean,
+        confidence,
+        low: seen + low as f64,
+        high: seen + high as f64,
+    }
+}
+
+/// How many standard errors the bounds lie from an estimate made of
+/// `count` elements.
+fn confidence_factor(confidence: f64, count: u64) -> f64 {
+    let probability = 1.0 - (1.0 - confidence) / 2.0;
+    if count > 100 {
+        normal_quantile(probability)
+    } else {
+        student_t_quantile(count - 1, probability)
+    }
+}
+
+/// Estimates `count`.
+pub(crate) struct CountEvaluator {
+    progress: Progress,
+    count: u64,
+}
+
+impl CountEvaluator {
+    pub(crate) fn new(progress: Progress) -> Self {
+        CountEvaluator { progress, count: 0 }
+    }
+}
+
+impl Evaluator for CountEvaluator {
+    type TaskResult = u64;
+
+    fn merge(&mut self, count: u64) {
+        self.progress.merged += 1;
+        self.count += count;
+    }
+
+    fn current(&self) -> BoundedDouble {
+        let progress = &self.progress;
+        if progress.complete() {
+            BoundedDouble::exact(self.count as f64)
+        } else if progress.merged == 0 || self.count == 0 {
+            BoundedDouble {
+                low: 0.0,
+                ..unknown()
+            }
+        } else {
+            count_bound(progress.confidence, self.count, progress.fraction())
+        }
+    }
+}
+
+/// What a [`StatsEvaluator`] estimates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Statistic {
+    /// The sum: the mean seen times the estimated count.
+    Sum,
+    /// The mean seen, with its standard error.
+    Mean,
+}
+
+/// Estimates a sum or a mean from the statistics of the partitions seen.
+pub(crate) struct StatsEvaluator {
+    progress: Progress,
+    statistic: Statistic,
+    stats: StatCounter,
+}
+
+impl StatsEvaluator {
+    pub(crate) fn new(progress: Progress, statistic: Statistic) -> Self {
+        StatsEvaluator {
+            progress,
+            statistic,
+            stats: StatCounter::new(),
+        }
+    }
+
+    fn sum(&self) -> BoundedDouble {
+        let (progress, stats) = (&self.progress, &self.stats);
+        let p = progress.fraction();
+        let count = count_bound(progress.confidence, stats.count(), p).mean;
+        let sum = stats.mean() * count;
+        let mean_variance = stats.sample_variance() / stats.count() as f64;
+        if stats.count() == 1 || mean_variance.is_nan() {
+            return BoundedDouble {
+                mean: sum,
+                confidence: progress.confidence,
+                ..unknown()
+            };
+        }
+        // The variance of a product of two independent estimates.
+        let count_variance = stats.count() as f64 * (1.0 - p) / p;
+        let variance = stats.mean() * stats.mean() * count_variance
+            + count * count * mean_variance
+            + mean_variance * count_variance;
+        self.spread_around(sum, variance.sqrt())
+    }
+
+    fn mean(&self) -> BoundedDouble {
+        let stats = &self.stats;
+        if stats.count() == 1 {
+            return BoundedDouble {
+                mean: stats.mean(),
+                confidence: self.progress.confidence,
+                ..unknown()
+            };
+        }
+        let standard_error = (stats.sample_variance() / stats.count() as f64).sqrt();
+        self.spread_around(stats.mean(), standard_error)
+    }
+
+    /// `estimate`, with bounds as many standard errors away as the
+    /// confidence asks.
+    fn spread_around(&self, estimate: f64, standard_error: f64) -> BoundedDouble {
+        let confidence = self.progress.confidence;
+        let spread = confidence_factor(confidence, self.stats.count()) * standard_error;
+        BoundedDouble {
+            mean: estimate,
+            confidence,
+            low: estimate - spread,
+            high: estimate + spread,
+        }
+    }
+}
+
+impl Evaluator for StatsEvaluator {
+    type TaskResult = StatCounter;
+
+    fn merge(&mut self, stats: StatCounter) {
+        self.progress.merged += 1;
+        self.stats.merge(&stats);
+    }
+
+    fn current(&self) -> BoundedDouble {
+        let stats = &self.stats;
+        match self.statistic {
+            _ if self.progress.complete() => BoundedDouble::exact(match self.statistic {
+                Statistic::Sum => stats.sum(),
+                Statistic::Mean => stats.mean(),
+            }),
+            _ if self.progress.merged == 0 || stats.count() == 0 => unknown(),
+            Statistic::Sum => self.sum(),
+            Statistic::Mean => self.mean(),
+        }
+    }
+}
