@@ -216,3 +216,103 @@ impl Evaluator for StatsEvaluator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats_of(values: &[f64]) -> StatCounter {
+        let mut stats = StatCounter::new();
+        values.iter().for_each(|&value| stats.add(value));
+        stats
+    }
+
+    fn close(actual: f64, expected: f64) -> bool {
+        (actual - expected).abs() <= 1e-9 * expected.abs().max(1.0)
+    }
+
+    #[test]
+    fn counts_are_unknown_then_bounded_then_exact() {
+        let mut count = CountEvaluator::new(Progress::new(4, 0.95));
+        assert_eq!(
+            count.current(),
+            BoundedDouble {
+                mean: 0.0,
+                confidence: 0.0,
+                low: 0.0,
+                high: f64::INFINITY
+            }
+        );
+        count.merge(10);
+        // A quarter seen: the other three hold Poisson(30) elements, whose
+        // 2.5% and 97.5% quantiles (summing its probabilities) are 20 and 41.
+        assert_eq!(
+            count.current(),
+            BoundedDouble {
+                mean: 40.0,
+                confidence: 0.95,
+                low: 30.0,
+                high: 51.0
+            }
+        );
+        for partition_count in [12, 0, 7] {
+            count.merge(partition_count);
+        }
+        assert_eq!(count.current(), BoundedDouble::exact(29.0));
+    }
+
+    #[test]
+    fn partitions_seen_empty_leave_the_count_unknown() {
+        let mut count = CountEvaluator::new(Progress::new(3, 0.9));
+        count.merge(0);
+        assert_eq!((count.current().low, count.current().high), (0.0, f64::INFINITY));
+    }
+
+    #[test]
+    fn sums_and_means_of_few_elements_use_student_t() {
+        // Half the partitions seen, holding 1, 2 and 6: t with 2 degrees of
+        // freedom, whose 97.5% quantile is (2q - 1) / sqrt(2q(1 - q)).
+        let seen = stats_of(&[1.0, 2.0, 6.0]);
+        let t = (2.0 * 0.975 - 1.0) / (2.0f64 * 0.975 * 0.025).sqrt();
+        let (mean, sample_variance) = (3.0, 7.0);
+        let mean_variance = sample_variance / 3.0;
+        let (count, count_variance) = (6.0, 3.0);
+        let sum = mean * count;
+        let sum_variance = mean * mean * count_variance
+            + count * count * mean_variance
+            + mean_variance * count_variance;
+
+        let mut sums = StatsEvaluator::new(Progress::new(2, 0.95), Statistic::Sum);
+        sums.merge(seen.clone());
+        let bounded = sums.current();
+        assert!(close(bounded.mean, sum));
+        assert!(close(bounded.low, sum - t * sum_variance.sqrt()), "{bounded:?}");
+        assert!(close(bounded.high, sum + t * sum_variance.sqrt()), "{bounded:?}");
+
+        let mut means = StatsEvaluator::new(Progress::new(2, 0.95), Statistic::Mean);
+        means.merge(seen);
+        let bounded = means.current();
+        assert!(close(bounded.mean, mean));
+        assert!(close(bounded.low, mean - t * mean_variance.sqrt()), "{bounded:?}");
+        assert!(close(bounded.high, mean + t * mean_variance.sqrt()), "{bounded:?}");
+        means.merge(stats_of(&[4.0]));
+        assert_eq!(means.current(), BoundedDouble::exact(13.0 / 4.0));
+    }
+
+    #[test]
+    fn many_elements_use_the_normal_quantile_and_one_element_has_no_bounds() {
+        let values: Vec<f64> = (0..200).map(f64::from).collect();
+        let mut means = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Mean);
+        means.merge(stats_of(&values));
+        let bounded = means.current();
+        let standard_error = (stats_of(&values).sample_variance() / 200.0).sqrt();
+        assert!(close(bounded.high - bounded.mean, 1.959_963_984_540_054 * standard_error));
+
+        let mut sums = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Sum);
+        sums.merge(stats_of(&[5.0]));
+        let bounded = sums.current();
+        assert!(close(bounded.mean, 15.0));
+        assert_eq!(bounded.confidence, 0.95);
+        assert_eq!((bounded.low, bounded.high), (f64::NEG_INFINITY, f64::INFINITY));
+    }
+}
