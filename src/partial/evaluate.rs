@@ -136,6 +136,9 @@ pub(crate) struct StatsEvaluator {
     progress: Progress,
     statistic: Statistic,
     stats: StatCounter,
+    /// The values' plain sum, exact where `stats.sum()` (mean times count)
+    /// may round.
+    sum: f64,
 }
 
 impl StatsEvaluator {
@@ -144,6 +147,7 @@ impl StatsEvaluator {
             progress,
             statistic,
             stats: StatCounter::new(),
+            sum: 0.0,
         }
     }
 
@@ -196,18 +200,20 @@ impl StatsEvaluator {
 }
 
 impl Evaluator for StatsEvaluator {
-    type TaskResult = StatCounter;
+    /// A partition's statistics and the plain sum of its values.
+    type TaskResult = (StatCounter, f64);
 
-    fn merge(&mut self, stats: StatCounter) {
+    fn merge(&mut self, (stats, sum): (StatCounter, f64)) {
         self.progress.merged += 1;
         self.stats.merge(&stats);
+        self.sum += sum;
     }
 
     fn current(&self) -> BoundedDouble {
         let stats = &self.stats;
         match self.statistic {
             _ if self.progress.complete() => BoundedDouble::exact(match self.statistic {
-                Statistic::Sum => stats.sum(),
+                Statistic::Sum => self.sum,
                 Statistic::Mean => stats.mean(),
             }),
             _ if self.progress.merged == 0 || stats.count() == 0 => unknown(),
@@ -229,6 +235,11 @@ mod tests {
 
     fn close(actual: f64, expected: f64) -> bool {
         (actual - expected).abs() <= 1e-9 * expected.abs().max(1.0)
+    }
+
+    /// A task's result for a partition holding `values`.
+    fn partition(values: &[f64]) -> (StatCounter, f64) {
+        (stats_of(values), values.iter().sum())
     }
 
     #[test]
@@ -272,7 +283,7 @@ mod tests {
     fn sums_and_means_of_few_elements_use_student_t() {
         // Half the partitions seen, holding 1, 2 and 6: t with 2 degrees of
         // freedom, whose 97.5% quantile is (2q - 1) / sqrt(2q(1 - q)).
-        let seen = stats_of(&[1.0, 2.0, 6.0]);
+        let seen = partition(&[1.0, 2.0, 6.0]);
         let t = (2.0 * 0.975 - 1.0) / (2.0f64 * 0.975 * 0.025).sqrt();
         let (mean, sample_variance) = (3.0, 7.0);
         let mean_variance = sample_variance / 3.0;
@@ -295,7 +306,7 @@ mod tests {
         assert!(close(bounded.mean, mean));
         assert!(close(bounded.low, mean - t * mean_variance.sqrt()), "{bounded:?}");
         assert!(close(bounded.high, mean + t * mean_variance.sqrt()), "{bounded:?}");
-        means.merge(stats_of(&[4.0]));
+        means.merge(partition(&[4.0]));
         assert_eq!(means.current(), BoundedDouble::exact(13.0 / 4.0));
     }
 
@@ -303,13 +314,13 @@ mod tests {
     fn many_elements_use_the_normal_quantile_and_one_element_has_no_bounds() {
         let values: Vec<f64> = (0..200).map(f64::from).collect();
         let mut means = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Mean);
-        means.merge(stats_of(&values));
+        means.merge(partition(&values));
         let bounded = means.current();
         let standard_error = (stats_of(&values).sample_variance() / 200.0).sqrt();
         assert!(close(bounded.high - bounded.mean, 1.959_963_984_540_054 * standard_error));
 
         let mut sums = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Sum);
-        sums.merge(stats_of(&[5.0]));
+        sums.merge(partition(&[5.0]));
         let bounded = sums.current();
         assert!(close(bounded.mean, 15.0));
         assert_eq!(bounded.confidence, 0.95);

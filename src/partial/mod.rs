@@ -52,7 +52,15 @@ pub struct BoundedDouble {
 
 impl BoundedDouble {
     /// An exact value: both bounds equal it, with confidence 1.
-    pub(crate) fn exact(value: f64) -> BoundedDouble {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::BoundedDouble;
+    /// let known = BoundedDouble::exact(4.0);
+    /// assert_eq!((known.low, known.mean, known.high, known.confidence), (4.0, 4.0, 4.0, 1.0));
+    /// ```
+    pub fn exact(value: f64) -> BoundedDouble {
         BoundedDouble {
             mean: value,
             confidence: 1.0,
