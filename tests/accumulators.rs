@@ -106,7 +106,10 @@ fn a_panicking_task_adds_nothing() {
             })
             .collect();
         assert!(result.is_err(), "{pool}");
-        assert!(calls.load(Ordering::SeqCst) >= 6, "{pool}: the partition ran");
+        assert!(
+            calls.load(Ordering::SeqCst) >= 6,
+            "{pool}: the partition ran"
+        );
         // Partitions 0..3 may or may not have run; partition 3 never counts.
         assert_eq!(added.value(), 0, "{pool}");
     }
@@ -135,7 +138,11 @@ fn a_map_side_that_failed_counts_once_when_run_again() {
         })
         .group_by_key(None);
     assert!(grouped.count().is_err());
-    assert_eq!(seen.value(), 0, "a failed map side keeps nothing, so adds nothing");
+    assert_eq!(
+        seen.value(),
+        0,
+        "a failed map side keeps nothing, so adds nothing"
+    );
     assert_eq!(grouped.count().unwrap(), 2);
     assert_eq!(grouped.count().unwrap(), 2);
     assert_eq!(seen.value(), 30);
@@ -150,7 +157,10 @@ fn driver_updates_apply_at_once_and_reset_restarts_from_zero() {
     assert_eq!(total.value(), 2, "integers wrap as Spark's longs do");
     total.reset();
     assert_eq!(total.value(), 0);
-    assert_eq!(format!("{total:?}"), format!("Accumulator {{ id: {}, value: 0 }}", total.id()));
+    assert_eq!(
+        format!("{total:?}"),
+        format!("Accumulator {{ id: {}, value: 0 }}", total.id())
+    );
 }
 
 /// A vector of per-bucket counts: a custom accumulator whose zero is shaped

@@ -43,15 +43,17 @@ fn with_slow_partition(
     slow: usize,
 ) -> (Rdd<f64>, Arc<Gate>) {
     let gate = Arc::new(Gate::default());
-    let rdd = ctx.parallelize(data, partitions).map_partitions_with_index({
-        let gate = Arc::clone(&gate);
-        move |index, elements| {
-            if index == slow {
-                gate.wait();
+    let rdd = ctx
+        .parallelize(data, partitions)
+        .map_partitions_with_index({
+            let gate = Arc::clone(&gate);
+            move |index, elements| {
+                if index == slow {
+                    gate.wait();
+                }
+                elements
             }
-            elements
-        }
-    });
+        });
     (rdd, gate)
 }
 
@@ -66,7 +68,10 @@ impl Pool for Backwards {
 
 fn every_pool() -> Vec<(&'static str, Context)> {
     let mut all = contexts();
-    let custom = Context::builder().pool(Arc::new(Backwards)).build().unwrap();
+    let custom = Context::builder()
+        .pool(Arc::new(Backwards))
+        .build()
+        .unwrap();
     all.push(("backwards", custom));
     all
 }
@@ -121,14 +126,15 @@ fn the_estimate_at_the_timeout_extrapolates_the_finished_partitions() {
     for (pool, ctx) in every_pool() {
         // One gate per action: each blocked partition holds a thread of the
         // pool until its gate opens.
-        let estimate = |action: fn(&Rdd<f64>, Duration) -> sparkling::Result<sparkling::PartialResult>| {
-            let (rdd, gate) = with_slow_partition(&ctx, data.clone(), 4, 3);
-            let partial = action(&rdd, timeout).unwrap();
-            gate.open();
-            assert!(!partial.is_initial_value_final(), "{pool}");
-            let initial = *partial.initial_value();
-            (initial, partial.final_value().unwrap(), rdd)
-        };
+        let estimate =
+            |action: fn(&Rdd<f64>, Duration) -> sparkling::Result<sparkling::PartialResult>| {
+                let (rdd, gate) = with_slow_partition(&ctx, data.clone(), 4, 3);
+                let partial = action(&rdd, timeout).unwrap();
+                gate.open();
+                assert!(!partial.is_initial_value_final(), "{pool}");
+                let initial = *partial.initial_value();
+                (initial, partial.final_value().unwrap(), rdd)
+            };
         let (counted, count_final, _) = estimate(Rdd::count_approx);
         assert_eq!(counted, expected_count, "{pool}");
         assert_eq!(count_final, BoundedDouble::exact(600.0));
@@ -141,8 +147,14 @@ fn the_estimate_at_the_timeout_extrapolates_the_finished_partitions() {
 
         let (average, mean_final, rdd) = estimate(Rdd::mean_approx);
         assert!(close(average.mean, mean), "{pool}: {average:?}");
-        assert!(close(average.low, mean - mean_spread), "{pool}: {average:?}");
-        assert!(close(average.high, mean + mean_spread), "{pool}: {average:?}");
+        assert!(
+            close(average.low, mean - mean_spread),
+            "{pool}: {average:?}"
+        );
+        assert!(
+            close(average.high, mean + mean_spread),
+            "{pool}: {average:?}"
+        );
         assert_eq!(mean_final, BoundedDouble::exact(rdd.mean().unwrap()));
     }
 }
@@ -158,8 +170,14 @@ fn the_caller_returns_while_a_partition_still_blocks() {
             gate.open();
             let initial = *partial.initial_value();
             assert!(!partial.is_initial_value_final(), "{pool}");
-            assert!(initial.confidence == 0.0 || initial.confidence == 0.95, "{pool}: {initial:?}");
-            assert!(initial.low <= initial.mean && initial.mean <= initial.high, "{pool}");
+            assert!(
+                initial.confidence == 0.0 || initial.confidence == 0.95,
+                "{pool}: {initial:?}"
+            );
+            assert!(
+                initial.low <= initial.mean && initial.mean <= initial.high,
+                "{pool}"
+            );
             assert_eq!(partial.final_value().unwrap().mean, 30.0, "{pool}");
         }
     }
@@ -167,7 +185,10 @@ fn the_caller_returns_while_a_partition_still_blocks() {
 
 #[test]
 fn a_dropped_result_skips_the_tasks_not_started_and_frees_the_job() {
-    let ctx = Context::builder().pool(Arc::new(SequentialPool)).build().unwrap();
+    let ctx = Context::builder()
+        .pool(Arc::new(SequentialPool))
+        .build()
+        .unwrap();
     let gate = Arc::new(Gate::default());
     let started = Arc::new(AtomicUsize::new(0));
     let (alive, freed) = mpsc::channel::<()>();
@@ -190,7 +211,11 @@ fn a_dropped_result_skips_the_tasks_not_started_and_frees_the_job() {
     // The job's thread ends and drops the closure once partition 0 is done.
     let waited = freed.recv_timeout(Duration::from_secs(30));
     assert_eq!(waited, Err(mpsc::RecvTimeoutError::Disconnected));
-    assert_eq!(started.load(Ordering::SeqCst), 1, "partitions 1..4 were skipped");
+    assert_eq!(
+        started.load(Ordering::SeqCst),
+        1,
+        "partitions 1..4 were skipped"
+    );
 }
 
 #[test]
@@ -213,12 +238,22 @@ fn approximate_actions_inside_tasks_do_not_deadlock() {
 fn a_shuffle_not_done_by_the_timeout_leaves_the_count_unknown() {
     for (pool, ctx) in every_pool() {
         let (rdd, gate) = with_slow_partition(&ctx, (0..60).map(f64::from).collect(), 3, 1);
-        let keys = rdd.map(|x| ((x as i64) % 7, 1)).reduce_by_key(|a, b| a + b, None);
+        let keys = rdd
+            .map(|x| ((x as i64) % 7, 1))
+            .reduce_by_key(|a, b| a + b, None);
         let partial = keys.count_approx(Duration::from_millis(20)).unwrap();
         gate.open();
         let initial = *partial.initial_value();
-        assert_eq!((initial.confidence, initial.low, initial.high), (0.0, 0.0, f64::INFINITY), "{pool}");
-        assert_eq!(partial.final_value().unwrap(), BoundedDouble::exact(7.0), "{pool}");
+        assert_eq!(
+            (initial.confidence, initial.low, initial.high),
+            (0.0, 0.0, f64::INFINITY),
+            "{pool}"
+        );
+        assert_eq!(
+            partial.final_value().unwrap(),
+            BoundedDouble::exact(7.0),
+            "{pool}"
+        );
     }
 }
 
@@ -231,7 +266,9 @@ fn failures_before_and_after_the_timeout_are_errors() {
         });
         // Fails before the (long) timeout: returns at once with the error.
         match failing.sum_approx(Duration::from_secs(600)) {
-            Err(Error::Task { partition, message, .. }) => {
+            Err(Error::Task {
+                partition, message, ..
+            }) => {
                 assert_eq!((partition, message.as_str()), (1, "element 7"), "{pool}");
             }
             other => panic!("{pool}: {other:?}"),
@@ -250,7 +287,10 @@ fn failures_before_and_after_the_timeout_are_errors() {
         });
         let partial = late.mean_approx(Duration::from_millis(20)).unwrap();
         gate.open();
-        assert!(matches!(partial.final_value(), Err(Error::Task { partition: 1, .. })), "{pool}");
+        assert!(
+            matches!(partial.final_value(), Err(Error::Task { partition: 1, .. })),
+            "{pool}"
+        );
     }
 }
 
@@ -266,7 +306,10 @@ fn confidences_outside_zero_to_one_are_invalid_arguments() {
             ("mean_approx", rdd.mean_approx_with(timeout, confidence)),
         ] {
             match result {
-                Err(Error::InvalidArgument { operation: named, message }) => {
+                Err(Error::InvalidArgument {
+                    operation: named,
+                    message,
+                }) => {
                     assert_eq!(named, operation);
                     assert!(message.contains("strictly between 0 and 1"), "{message}");
                 }
@@ -281,9 +324,22 @@ fn empty_rdds_are_exact_at_once() {
     let ctx = Context::new();
     let empty = ctx.empty::<f64>();
     let timeout = Duration::from_secs(600);
-    assert_eq!(*empty.count_approx(timeout).unwrap().initial_value(), BoundedDouble::exact(0.0));
-    assert_eq!(*empty.sum_approx(timeout).unwrap().initial_value(), BoundedDouble::exact(0.0));
-    assert!(empty.mean_approx(timeout).unwrap().initial_value().mean.is_nan());
+    assert_eq!(
+        *empty.count_approx(timeout).unwrap().initial_value(),
+        BoundedDouble::exact(0.0)
+    );
+    assert_eq!(
+        *empty.sum_approx(timeout).unwrap().initial_value(),
+        BoundedDouble::exact(0.0)
+    );
+    assert!(
+        empty
+            .mean_approx(timeout)
+            .unwrap()
+            .initial_value()
+            .mean
+            .is_nan()
+    );
 }
 
 proptest! {

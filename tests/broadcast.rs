@@ -50,7 +50,10 @@ fn unpersist_keeps_the_value_and_destroy_fails_later_tasks() {
         match scaled.collect() {
             Err(Error::Task { rdd, message, .. }) => {
                 assert!(rdd.starts_with("map["), "{pool}: {rdd}");
-                assert_eq!(message, format!("broadcast {id} was used after it was destroyed"));
+                assert_eq!(
+                    message,
+                    format!("broadcast {id} was used after it was destroyed")
+                );
             }
             other => panic!("{pool}: {other:?}"),
         }
@@ -63,5 +66,8 @@ fn unpersist_keeps_the_value_and_destroy_fails_later_tasks() {
 fn debug_shows_the_id_and_value() {
     let ctx = sparkling::Context::new();
     let shared = ctx.broadcast("hello");
-    assert_eq!(format!("{shared:?}"), format!("Broadcast {{ id: {}, value: \"hello\" }}", shared.id()));
+    assert_eq!(
+        format!("{shared:?}"),
+        format!("Broadcast {{ id: {}, value: \"hello\" }}", shared.id())
+    );
 }

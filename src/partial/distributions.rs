@@ -32,7 +32,9 @@ fn ln_gamma(x: f64) -> f64 {
     let series = COEFFICIENTS[1..]
         .iter()
         .enumerate()
-        .fold(COEFFICIENTS[0], |sum, (i, c)| sum + c / (x + i as f64 + 1.0));
+        .fold(COEFFICIENTS[0], |sum, (i, c)| {
+            sum + c / (x + i as f64 + 1.0)
+        });
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + series.ln()
 }
 
@@ -204,9 +206,15 @@ mod tests {
         for probability in [0.6, 0.9, 0.975, 0.9995] {
             // One degree of freedom is Cauchy's distribution.
             let cauchy = (std::f64::consts::PI * (probability - 0.5)).tan();
-            assert!(close(student_t_quantile(1, probability), cauchy), "{probability}");
+            assert!(
+                close(student_t_quantile(1, probability), cauchy),
+                "{probability}"
+            );
             let two = (2.0 * probability - 1.0) / (2.0 * probability * (1.0 - probability)).sqrt();
-            assert!(close(student_t_quantile(2, probability), two), "{probability}");
+            assert!(
+                close(student_t_quantile(2, probability), two),
+                "{probability}"
+            );
         }
         // Many degrees of freedom approach the normal distribution.
         assert!((student_t_quantile(100_000, 0.975) - normal_quantile(0.975)).abs() < 1e-4);

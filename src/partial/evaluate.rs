@@ -276,7 +276,10 @@ mod tests {
     fn partitions_seen_empty_leave_the_count_unknown() {
         let mut count = CountEvaluator::new(Progress::new(3, 0.9));
         count.merge(0);
-        assert_eq!((count.current().low, count.current().high), (0.0, f64::INFINITY));
+        assert_eq!(
+            (count.current().low, count.current().high),
+            (0.0, f64::INFINITY)
+        );
     }
 
     #[test]
@@ -294,18 +297,30 @@ mod tests {
             + mean_variance * count_variance;
 
         let mut sums = StatsEvaluator::new(Progress::new(2, 0.95), Statistic::Sum);
-        sums.merge(seen.clone());
+        sums.merge(seen);
         let bounded = sums.current();
         assert!(close(bounded.mean, sum));
-        assert!(close(bounded.low, sum - t * sum_variance.sqrt()), "{bounded:?}");
-        assert!(close(bounded.high, sum + t * sum_variance.sqrt()), "{bounded:?}");
+        assert!(
+            close(bounded.low, sum - t * sum_variance.sqrt()),
+            "{bounded:?}"
+        );
+        assert!(
+            close(bounded.high, sum + t * sum_variance.sqrt()),
+            "{bounded:?}"
+        );
 
         let mut means = StatsEvaluator::new(Progress::new(2, 0.95), Statistic::Mean);
         means.merge(seen);
         let bounded = means.current();
         assert!(close(bounded.mean, mean));
-        assert!(close(bounded.low, mean - t * mean_variance.sqrt()), "{bounded:?}");
-        assert!(close(bounded.high, mean + t * mean_variance.sqrt()), "{bounded:?}");
+        assert!(
+            close(bounded.low, mean - t * mean_variance.sqrt()),
+            "{bounded:?}"
+        );
+        assert!(
+            close(bounded.high, mean + t * mean_variance.sqrt()),
+            "{bounded:?}"
+        );
         means.merge(partition(&[4.0]));
         assert_eq!(means.current(), BoundedDouble::exact(13.0 / 4.0));
     }
@@ -317,13 +332,19 @@ mod tests {
         means.merge(partition(&values));
         let bounded = means.current();
         let standard_error = (stats_of(&values).sample_variance() / 200.0).sqrt();
-        assert!(close(bounded.high - bounded.mean, 1.959_963_984_540_054 * standard_error));
+        assert!(close(
+            bounded.high - bounded.mean,
+            1.959_963_984_540_054 * standard_error
+        ));
 
         let mut sums = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Sum);
         sums.merge(partition(&[5.0]));
         let bounded = sums.current();
         assert!(close(bounded.mean, 15.0));
         assert_eq!(bounded.confidence, 0.95);
-        assert_eq!((bounded.low, bounded.high), (f64::NEG_INFINITY, f64::INFINITY));
+        assert_eq!(
+            (bounded.low, bounded.high),
+            (f64::NEG_INFINITY, f64::INFINITY)
+        );
     }
 }

@@ -62,9 +62,8 @@ where
     });
     start(&job);
     let partitions = rdd.num_partitions();
-    let waiting = |progress: &mut Progress<E>| {
-        progress.finished < partitions && progress.failure.is_none()
-    };
+    let waiting =
+        |progress: &mut Progress<E>| progress.finished < partitions && progress.failure.is_none();
     let (mut progress, _) = job
         .changed
         .wait_timeout_while(lock(&job.progress), timeout, waiting)

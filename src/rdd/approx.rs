@@ -88,16 +88,17 @@ impl<T: Data> Rdd<T> {
             timeout,
             StatsEvaluator::new(progress, statistic),
             Box::new(|_, batches| {
-                batches
-                    .into_iter()
-                    .try_fold((StatCounter::new(), 0.0), |(mut stats, mut sum), batch| {
+                batches.into_iter().try_fold(
+                    (StatCounter::new(), 0.0),
+                    |(mut stats, mut sum), batch| {
                         for value in batch? {
                             let value = value.to_f64();
                             stats.add(value);
                             sum += value;
                         }
                         Ok((stats, sum))
-                    })
+                    },
+                )
             }),
         )
     }

@@ -35,7 +35,9 @@ impl Node<i64> for FailsFirstAttempt {
             Error::File(sparkling_fileio::Error::from_io("s3://bucket/key", source))
         };
         Ok(Box::new(
-            batches.take(1).chain(std::iter::once_with(move || Err(timed_out()))),
+            batches
+                .take(1)
+                .chain(std::iter::once_with(move || Err(timed_out()))),
         ))
     }
 
@@ -72,7 +74,13 @@ fn contexts() -> Vec<Context> {
     ];
     pools
         .into_iter()
-        .map(|pool| Context::builder().pool(pool).max_retries(1).build().unwrap())
+        .map(|pool| {
+            Context::builder()
+                .pool(pool)
+                .max_retries(1)
+                .build()
+                .unwrap()
+        })
         .collect()
 }
 
@@ -100,7 +108,11 @@ fn a_retried_task_counts_once() {
         });
         assert_eq!(counted.collect().unwrap(), DATA.collect::<Vec<_>>());
         assert_eq!(attempts.load(Ordering::SeqCst), 2 * partitions);
-        assert_eq!(sum.value(), DATA.sum::<i64>(), "{ctx:?}, {partitions} partitions");
+        assert_eq!(
+            sum.value(),
+            DATA.sum::<i64>(),
+            "{ctx:?}, {partitions} partitions"
+        );
     });
 }
 
@@ -138,7 +150,11 @@ fn a_nested_job_counts_with_the_task_that_ran_it() {
             }
         });
         assert_eq!(outer.count().unwrap(), DATA.count() as u64);
-        assert_eq!(sum.value(), 10 * DATA.count() as i64, "{ctx:?}, {partitions}");
+        assert_eq!(
+            sum.value(),
+            10 * DATA.count() as i64,
+            "{ctx:?}, {partitions}"
+        );
     });
 }
 
