@@ -50,6 +50,13 @@
 //!   partition, then more in growing rounds, only as far as needed.
 //! - **Cache.** [`Rdd::cache`] keeps a partition once computed, by whatever
 //!   job computed it; later jobs read it from memory.
+//! - **Shared variables.** [`Context::broadcast`] shares a read-only value
+//!   with every task; [`Context::accumulator`] makes an [`Accumulator`]
+//!   that tasks add to. Each task attempt buffers its updates and hands
+//!   them over only when it succeeds, so a retried task counts once.
+//! - **Approximate actions** ([`Rdd::count_approx`], `sum_approx`,
+//!   `mean_approx`) return at a timeout with what finished by then: an
+//!   estimate with bounds, as Spark's `PartialResult`.
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 

@@ -222,15 +222,26 @@ fn a_dropped_result_skips_the_tasks_not_started_and_frees_the_job() {
 fn approximate_actions_inside_tasks_do_not_deadlock() {
     for (pool, ctx) in every_pool() {
         let inner = ctx.parallelize(0..100, 6);
+        let keys = inner
+            .map(|x| (x % 10, x))
+            .reduce_by_key(|a, b| a + b, Some(4));
         let counts = ctx
             .parallelize(0..8, 8)
             .map(move |_| {
-                let partial = inner.count_approx(Duration::from_millis(1)).unwrap();
-                partial.final_value().unwrap().mean
+                // A fresh shuffle in every task: its map side runs in the task.
+                let fresh = keys
+                    .map_values(|v| v + 1)
+                    .reduce_by_key(|a, b| a + b, Some(3));
+                let rdd_count = inner.count_approx(Duration::from_millis(1)).unwrap();
+                let key_count = fresh.count_approx(Duration::from_millis(1)).unwrap();
+                (
+                    rdd_count.final_value().unwrap().mean,
+                    key_count.final_value().unwrap().mean,
+                )
             })
             .collect()
             .unwrap();
-        assert_eq!(counts, vec![100.0; 8], "{pool}");
+        assert_eq!(counts, vec![(100.0, 10.0); 8], "{pool}");
     }
 }
 

@@ -17,8 +17,8 @@ pub(crate) trait Evaluator: Send + 'static {
     /// What one task gives.
     type TaskResult: Send + 'static;
 
-    /// Takes one finished task's result.
-    fn merge(&mut self, result: Self::TaskResult);
+    /// Takes the result of the task for `partition`.
+    fn merge(&mut self, partition: usize, result: Self::TaskResult);
 
     /// The estimate from the results merged so far.
     fn current(&self) -> BoundedDouble;
@@ -102,7 +102,7 @@ impl CountEvaluator {
 impl Evaluator for CountEvaluator {
     type TaskResult = u64;
 
-    fn merge(&mut self, count: u64) {
+    fn merge(&mut self, _partition: usize, count: u64) {
         self.progress.merged += 1;
         self.count += count;
     }
@@ -131,14 +131,18 @@ pub(crate) enum Statistic {
     Mean,
 }
 
+/// A partition's statistics and the plain sum of its values (exact where
+/// the statistics' sum, mean times count, may round).
+pub(crate) type PartitionStats = (StatCounter, f64);
+
 /// Estimates a sum or a mean from the statistics of the partitions seen.
 pub(crate) struct StatsEvaluator {
     progress: Progress,
     statistic: Statistic,
-    stats: StatCounter,
-    /// The values' plain sum, exact where `stats.sum()` (mean times count)
-    /// may round.
-    sum: f64,
+    /// The results by partition, merged in partition order whenever an
+    /// estimate is made: the exact value then equals `sum()` and `mean()`
+    /// to the last bit, whatever order the tasks finished in.
+    parts: Vec<Option<PartitionStats>>,
 }
 
 impl StatsEvaluator {
@@ -146,13 +150,21 @@ impl StatsEvaluator {
         StatsEvaluator {
             progress,
             statistic,
-            stats: StatCounter::new(),
-            sum: 0.0,
+            parts: vec![None; progress.total],
         }
     }
 
-    fn sum(&self) -> BoundedDouble {
-        let (progress, stats) = (&self.progress, &self.stats);
+    fn totals(&self) -> PartitionStats {
+        let mut totals = (StatCounter::new(), 0.0);
+        for (stats, sum) in self.parts.iter().flatten() {
+            totals.0.merge(stats);
+            totals.1 += sum;
+        }
+        totals
+    }
+
+    fn sum(&self, stats: &StatCounter) -> BoundedDouble {
+        let progress = &self.progress;
         let p = progress.fraction();
         let count = count_bound(progress.confidence, stats.count(), p).mean;
         let sum = stats.mean() * count;
@@ -169,11 +181,10 @@ impl StatsEvaluator {
         let variance = stats.mean() * stats.mean() * count_variance
             + count * count * mean_variance
             + mean_variance * count_variance;
-        self.spread_around(sum, variance.sqrt())
+        self.spread_around(sum, variance.sqrt(), stats.count())
     }
 
-    fn mean(&self) -> BoundedDouble {
-        let stats = &self.stats;
+    fn mean(&self, stats: &StatCounter) -> BoundedDouble {
         if stats.count() == 1 {
             return BoundedDouble {
                 mean: stats.mean(),
@@ -182,14 +193,14 @@ impl StatsEvaluator {
             };
         }
         let standard_error = (stats.sample_variance() / stats.count() as f64).sqrt();
-        self.spread_around(stats.mean(), standard_error)
+        self.spread_around(stats.mean(), standard_error, stats.count())
     }
 
     /// `estimate`, with bounds as many standard errors away as the
-    /// confidence asks.
-    fn spread_around(&self, estimate: f64, standard_error: f64) -> BoundedDouble {
+    /// confidence asks for an estimate made of `count` elements.
+    fn spread_around(&self, estimate: f64, standard_error: f64, count: u64) -> BoundedDouble {
         let confidence = self.progress.confidence;
-        let spread = confidence_factor(confidence, self.stats.count()) * standard_error;
+        let spread = confidence_factor(confidence, count) * standard_error;
         BoundedDouble {
             mean: estimate,
             confidence,
@@ -200,25 +211,23 @@ impl StatsEvaluator {
 }
 
 impl Evaluator for StatsEvaluator {
-    /// A partition's statistics and the plain sum of its values.
-    type TaskResult = (StatCounter, f64);
+    type TaskResult = PartitionStats;
 
-    fn merge(&mut self, (stats, sum): (StatCounter, f64)) {
+    fn merge(&mut self, partition: usize, result: PartitionStats) {
         self.progress.merged += 1;
-        self.stats.merge(&stats);
-        self.sum += sum;
+        self.parts[partition] = Some(result);
     }
 
     fn current(&self) -> BoundedDouble {
-        let stats = &self.stats;
+        let (stats, sum) = self.totals();
         match self.statistic {
             _ if self.progress.complete() => BoundedDouble::exact(match self.statistic {
-                Statistic::Sum => self.sum,
+                Statistic::Sum => sum,
                 Statistic::Mean => stats.mean(),
             }),
             _ if self.progress.merged == 0 || stats.count() == 0 => unknown(),
-            Statistic::Sum => self.sum(),
-            Statistic::Mean => self.mean(),
+            Statistic::Sum => self.sum(&stats),
+            Statistic::Mean => self.mean(&stats),
         }
     }
 }
@@ -238,7 +247,7 @@ mod tests {
     }
 
     /// A task's result for a partition holding `values`.
-    fn partition(values: &[f64]) -> (StatCounter, f64) {
+    fn partition(values: &[f64]) -> PartitionStats {
         (stats_of(values), values.iter().sum())
     }
 
@@ -254,7 +263,7 @@ mod tests {
                 high: f64::INFINITY
             }
         );
-        count.merge(10);
+        count.merge(0, 10);
         // A quarter seen: the other three hold Poisson(30) elements, whose
         // 2.5% and 97.5% quantiles (summing its probabilities) are 20 and 41.
         assert_eq!(
@@ -266,8 +275,8 @@ mod tests {
                 high: 51.0
             }
         );
-        for partition_count in [12, 0, 7] {
-            count.merge(partition_count);
+        for (partition, partition_count) in [(1, 12), (2, 0), (3, 7)] {
+            count.merge(partition, partition_count);
         }
         assert_eq!(count.current(), BoundedDouble::exact(29.0));
     }
@@ -275,7 +284,7 @@ mod tests {
     #[test]
     fn partitions_seen_empty_leave_the_count_unknown() {
         let mut count = CountEvaluator::new(Progress::new(3, 0.9));
-        count.merge(0);
+        count.merge(0, 0);
         assert_eq!(
             (count.current().low, count.current().high),
             (0.0, f64::INFINITY)
@@ -297,7 +306,7 @@ mod tests {
             + mean_variance * count_variance;
 
         let mut sums = StatsEvaluator::new(Progress::new(2, 0.95), Statistic::Sum);
-        sums.merge(seen);
+        sums.merge(0, seen);
         let bounded = sums.current();
         assert!(close(bounded.mean, sum));
         assert!(
@@ -310,7 +319,7 @@ mod tests {
         );
 
         let mut means = StatsEvaluator::new(Progress::new(2, 0.95), Statistic::Mean);
-        means.merge(seen);
+        means.merge(1, seen);
         let bounded = means.current();
         assert!(close(bounded.mean, mean));
         assert!(
@@ -321,7 +330,7 @@ mod tests {
             close(bounded.high, mean + t * mean_variance.sqrt()),
             "{bounded:?}"
         );
-        means.merge(partition(&[4.0]));
+        means.merge(0, partition(&[4.0]));
         assert_eq!(means.current(), BoundedDouble::exact(13.0 / 4.0));
     }
 
@@ -329,7 +338,7 @@ mod tests {
     fn many_elements_use_the_normal_quantile_and_one_element_has_no_bounds() {
         let values: Vec<f64> = (0..200).map(f64::from).collect();
         let mut means = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Mean);
-        means.merge(partition(&values));
+        means.merge(2, partition(&values));
         let bounded = means.current();
         let standard_error = (stats_of(&values).sample_variance() / 200.0).sqrt();
         assert!(close(
@@ -338,7 +347,7 @@ mod tests {
         ));
 
         let mut sums = StatsEvaluator::new(Progress::new(3, 0.95), Statistic::Sum);
-        sums.merge(partition(&[5.0]));
+        sums.merge(1, partition(&[5.0]));
         let bounded = sums.current();
         assert!(close(bounded.mean, 15.0));
         assert_eq!(bounded.confidence, 0.95);

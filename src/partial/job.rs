@@ -5,7 +5,9 @@
 //! shuffles the RDD needs and then makes one pool call. Each pool job
 //! claims the next partition not yet claimed, so a thread waiting for the
 //! final value can claim and run tasks too instead of waiting on a busy
-//! pool. On the sequential pool the tasks run one after another on the
+//! pool. Called inside a task, the action materialises the shuffles on the
+//! calling thread first, as any nested action does: a pool thread waiting
+//! for a map side that needs the pool's threads could deadlock. On the sequential pool the tasks run one after another on the
 //! job's thread, not the caller's: the caller still returns at the timeout.
 //! Tasks finishing in the background apply their accumulator updates
 //! directly, whatever called the action.
@@ -19,7 +21,7 @@ use super::{BoundedDouble, PartialResult};
 use crate::plan::Batches;
 use crate::rdd::{Data, Rdd, lock};
 use crate::scheduler::run_task;
-use crate::shared::task_updates::Destination;
+use crate::shared::task_updates::{self, Destination};
 use crate::{Error, Result};
 
 /// What a task computes from its partition.
@@ -48,6 +50,9 @@ where
     E: Evaluator,
 {
     rdd.context().check_config()?;
+    if task_updates::in_task() {
+        rdd.lineage().prepare()?;
+    }
     let job = Arc::new(ApproxJob {
         rdd: rdd.clone(),
         task,
@@ -55,6 +60,7 @@ where
         stopped: AtomicBool::new(false),
         progress: Mutex::new(Progress {
             evaluator,
+            prepared: false,
             finished: 0,
             failure: None,
         }),
@@ -108,6 +114,8 @@ struct ApproxJob<T, E: Evaluator> {
 
 struct Progress<E> {
     evaluator: E,
+    /// Whether the shuffles the RDD needs are materialised.
+    prepared: bool,
     finished: usize,
     failure: Option<Error>,
 }
@@ -134,7 +142,11 @@ impl<T: Data, E: Evaluator> ApproxJob<T, E> {
     /// Materialises the shuffles the RDD needs; false if that failed.
     fn prepare(&self) -> bool {
         match self.rdd.lineage().prepare() {
-            Ok(()) => true,
+            Ok(()) => {
+                self.lock_progress().prepared = true;
+                self.changed.notify_all();
+                true
+            }
             Err(error) => {
                 self.fail(error);
                 false
@@ -156,7 +168,7 @@ impl<T: Data, E: Evaluator> ApproxJob<T, E> {
             match outcome {
                 Ok(result) => {
                     let mut progress = self.lock_progress();
-                    progress.evaluator.merge(result);
+                    progress.evaluator.merge(partition, result);
                     progress.finished += 1;
                 }
                 Err(error) => self.fail(error),
@@ -178,7 +190,18 @@ impl<T: Data, E: Evaluator> ApproxJob<T, E> {
 
 impl<T: Data, E: Evaluator> Remaining for ApproxJob<T, E> {
     fn wait_for_all(&self) -> Result<BoundedDouble> {
-        self.run_here();
+        // The job's thread materialises the shuffles: waiting for it, rather
+        // than taking the shuffles' locks, keeps this thread free of them.
+        let prepared = self
+            .changed
+            .wait_while(self.lock_progress(), |progress| {
+                !progress.prepared && progress.failure.is_none()
+            })
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .prepared;
+        if prepared {
+            self.run_claimed(usize::MAX);
+        }
         let partitions = self.rdd.num_partitions();
         let mut progress = self
             .changed

@@ -173,6 +173,17 @@ impl ApproxOptions {
 /// Dropping it abandons the job: tasks not started yet are skipped, tasks
 /// running finish in the background and their results are dropped.
 ///
+/// How the job runs, so that the caller can return at the timeout on every
+/// pool: it is started from a thread of its own, which makes the pool call.
+/// With [`SequentialPool`](crate::pool::SequentialPool) the tasks therefore
+/// run one after another on that thread, not on the caller's (a pool that
+/// works on the caller's thread could not return early). Tasks that finish
+/// after the action returned apply their accumulator updates directly,
+/// even when the action was called inside a task. Called inside a task,
+/// the action first materialises the shuffles its RDD needs on the calling
+/// thread, as any nested action does, so that time counts before the
+/// timeout starts.
+///
 /// # Examples
 ///
 /// ```

@@ -90,13 +90,11 @@ impl<T: Data> Rdd<T> {
             Box::new(|_, batches| {
                 batches.into_iter().try_fold(
                     (StatCounter::new(), 0.0),
-                    |(mut stats, mut sum), batch| {
-                        for value in batch? {
-                            let value = value.to_f64();
-                            stats.add(value);
-                            sum += value;
-                        }
-                        Ok((stats, sum))
+                    |(mut stats, sum), batch| {
+                        // Summed a batch at a time, as `sum()` sums.
+                        let batch = batch?;
+                        batch.iter().for_each(|value| stats.add(value.to_f64()));
+                        Ok((stats, sum + batch.iter().map(Numeric::to_f64).sum::<f64>()))
                     },
                 )
             }),

@@ -42,6 +42,11 @@ impl Destination {
     }
 }
 
+/// Whether a task attempt runs on this thread.
+pub(crate) fn in_task() -> bool {
+    ATTEMPTS.with_borrow(|attempts| !attempts.is_empty())
+}
+
 /// One attempt running on this thread: its updates are discarded when it is
 /// dropped, unless it [succeeded](Attempt::succeed).
 pub(crate) struct Attempt {
