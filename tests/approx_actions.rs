@@ -331,10 +331,15 @@ fn confidences_outside_zero_to_one_are_invalid_arguments() {
 }
 
 #[test]
-fn empty_rdds_are_exact_at_once() {
+fn empty_rdds_are_exact_at_once_even_without_a_timeout() {
     let ctx = Context::new();
+    let ten = ctx
+        .parallelize(0..10, 3)
+        .count_approx(Duration::MAX)
+        .unwrap();
+    assert_eq!(*ten.initial_value(), BoundedDouble::exact(10.0));
     let empty = ctx.empty::<f64>();
-    let timeout = Duration::from_secs(600);
+    let timeout = Duration::MAX;
     assert_eq!(
         *empty.count_approx(timeout).unwrap().initial_value(),
         BoundedDouble::exact(0.0)
