@@ -88,12 +88,14 @@ proptest! {
 fn a_panicking_task_adds_nothing() {
     for (pool, ctx) in contexts() {
         let added = ctx.accumulator(0u64);
+        let seen = ctx.accumulator(0u64);
         let calls = Arc::new(AtomicUsize::new(0));
         let result = ctx
             .parallelize(0..40u64, 4)
             .map({
-                let (added, calls) = (added.clone(), Arc::clone(&calls));
+                let (added, seen, calls) = (added.clone(), seen.clone(), Arc::clone(&calls));
                 move |x| {
+                    seen.add(1);
                     if x >= 30 {
                         calls.fetch_add(1, Ordering::SeqCst);
                         added.add(1000);
@@ -110,8 +112,14 @@ fn a_panicking_task_adds_nothing() {
             calls.load(Ordering::SeqCst) >= 6,
             "{pool}: the partition ran"
         );
-        // Partitions 0..3 may or may not have run; partition 3 never counts.
-        assert_eq!(added.value(), 0, "{pool}");
+        assert_eq!(added.value(), 0, "{pool}: partition 3 never counts");
+        // Partitions 0..3 count whole or not at all (not run once the job
+        // failed); in order on the sequential pool, all three ran first.
+        let seen = seen.value();
+        assert!(seen % 10 == 0 && seen <= 30, "{pool}: {seen}");
+        if pool == "sequential" {
+            assert_eq!(seen, 30);
+        }
     }
 }
 
