@@ -83,6 +83,13 @@
 //!   partition, then more in growing rounds, only as far as needed.
 //! - **Cache.** [`Rdd::cache`] keeps a partition once computed, by whatever
 //!   job computed it; later jobs read it from memory.
+//! - **Shared variables.** [`Context::broadcast`] shares a read-only value
+//!   with every task; [`Context::accumulator`] makes an [`Accumulator`]
+//!   that tasks add to. Each task attempt buffers its updates and hands
+//!   them over only when it succeeds, so a retried task counts once.
+//! - **Approximate actions** ([`Rdd::count_approx`], `sum_approx`,
+//!   `mean_approx`) return at a timeout with what finished by then: an
+//!   estimate with bounds, as Spark's `PartialResult`.
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 
@@ -91,10 +98,12 @@ mod error;
 mod nodes;
 mod options;
 mod order;
+mod partial;
 mod plan;
 pub mod pool;
 mod rdd;
 mod scheduler;
+mod shared;
 pub mod shuffle;
 mod sources;
 mod stats;
@@ -103,9 +112,11 @@ pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
 pub use nodes::pipe::PipeOptions;
 pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
+pub use partial::{ApproxOptions, BoundedDouble, PartialResult};
 pub use rdd::{
     Buckets, Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel,
 };
+pub use shared::{Accumulator, AccumulatorValue, Broadcast};
 pub use shuffle::{FnPartitioner, HashPartitioner, Partitioner, RangePartitioner};
 pub use sources::ReadOptions;
 pub use sparkling_fileio as fileio;

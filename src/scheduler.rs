@@ -2,7 +2,8 @@
 //!
 //! Every task is wrapped so that it never panics (a panic becomes an
 //! [`Error::Task`]), is retried when its error is retryable, and is skipped
-//! once another task of the same stage has failed.
+//! once another task of the same stage has failed. Each attempt's
+//! accumulator updates count only when the attempt succeeds.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -11,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::context::Context;
 use crate::plan::Batches;
 use crate::rdd::{Data, Rdd, lock, panic_message};
+use crate::shared::task_updates::{Attempt, Destination};
 use crate::{Error, Result};
 
 /// Computes `partitions` of `rdd` and applies `task` to each partition's
@@ -23,26 +25,8 @@ where
 {
     rdd.context().check_config()?;
     rdd.lineage().prepare()?;
-    let max_retries = rdd.context().max_retries();
-    let attempt = |partition: usize| -> Result<R> {
-        let mut retries_left = max_retries;
-        loop {
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                task(partition, rdd.compute(partition)?)
-            }));
-            match outcome {
-                Ok(Err(error)) if error.is_retryable() && retries_left > 0 => retries_left -= 1,
-                Ok(result) => return result,
-                Err(payload) => {
-                    return Err(Error::Task {
-                        rdd: rdd.label(),
-                        partition,
-                        message: panic_message(payload.as_ref()),
-                    });
-                }
-            }
-        }
-    };
+    let destination = Destination::current();
+    let attempt = |partition: usize| run_task(rdd, partition, &destination, &task);
     let tasks = partitions
         .iter()
         .map(|&partition| move || attempt(partition));
@@ -50,6 +34,44 @@ where
         rdd: rdd.label(),
         partition: partitions[index],
     })
+}
+
+/// Runs the task for one partition, trying again while it fails with a
+/// retryable error and retries are left. Each attempt buffers its
+/// accumulator updates; the successful attempt hands them to `destination`,
+/// a failed or panicking one drops them.
+pub(crate) fn run_task<T, R, F>(
+    rdd: &Rdd<T>,
+    partition: usize,
+    destination: &Destination,
+    task: &F,
+) -> Result<R>
+where
+    T: Data,
+    F: Fn(usize, Batches<T>) -> Result<R>,
+{
+    let mut retries_left = rdd.context().max_retries();
+    loop {
+        let attempt = Attempt::begin();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            task(partition, rdd.compute(partition)?)
+        }));
+        match outcome {
+            Ok(Err(error)) if error.is_retryable() && retries_left > 0 => retries_left -= 1,
+            Ok(Ok(value)) => {
+                attempt.succeed(destination);
+                return Ok(value);
+            }
+            Ok(Err(error)) => return Err(error),
+            Err(payload) => {
+                return Err(Error::Task {
+                    rdd: rdd.label(),
+                    partition,
+                    message: panic_message(payload.as_ref()),
+                });
+            }
+        }
+    }
 }
 
 /// Runs closures that do not panic as one pool call and returns their

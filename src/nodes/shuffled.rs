@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
 use crate::rdd::{Data, Rdd, lock};
 use crate::scheduler::run_job;
+use crate::shared::task_updates::apply_when_kept;
 use crate::shuffle::{FastMap, MAP_SIDE_SEED, Placer, REDUCE_SIDE_SEED, fast_map};
 use crate::{Error, Result};
 
@@ -106,15 +107,19 @@ impl<S: Data, E: Data> Exchange<S, E> {
         self.parent.lineage().prepare()?;
         let writer = (self.plan)(&self.parent)?;
         let partitions = self.partitions;
-        let by_map = run_job(
-            &self.parent,
-            &self.parent.all_partitions(),
-            |partition, batches| {
-                let buckets = writer(partition, batches)?;
-                debug_assert_eq!(buckets.len(), partitions);
-                Ok(buckets)
-            },
-        )?;
+        // The buckets are kept, so the map tasks' accumulator updates count
+        // once, when the whole map side succeeds.
+        let by_map = apply_when_kept(|| {
+            run_job(
+                &self.parent,
+                &self.parent.all_partitions(),
+                |partition, batches| {
+                    let buckets = writer(partition, batches)?;
+                    debug_assert_eq!(buckets.len(), partitions);
+                    Ok(buckets)
+                },
+            )
+        })?;
         let output = Arc::new(ShuffleOutput { by_map });
         *slot = Some(Arc::clone(&output));
         Ok(output)

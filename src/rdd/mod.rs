@@ -1,6 +1,7 @@
 //! [`Rdd`]: the lazy, partitioned dataset and its metadata.
 
 mod action;
+mod approx;
 mod join;
 mod numeric;
 mod pair;
@@ -19,6 +20,7 @@ pub use self::numeric::{Buckets, Numeric};
 pub use self::save::SaveOptions;
 use crate::context::Context;
 use crate::plan::{self, Batches, Dependency, InMemory, Lineage, Node};
+use crate::shared::task_updates::apply_when_kept;
 use crate::{Error, Result};
 
 /// What an RDD can hold: values that can be copied between tasks and threads.
@@ -151,7 +153,9 @@ impl<T: Data> Rdd<T> {
         if let Some(batches) = inner.cached_partition(partition) {
             return Ok(replay(batches));
         }
-        let batches: Vec<Vec<T>> = inner.compute_guarded(partition)?.collect::<Result<_>>()?;
+        // A cached partition is not computed again: its accumulator updates
+        // count once, when it is kept.
+        let batches: Vec<Vec<T>> = apply_when_kept(|| inner.compute_guarded(partition)?.collect())?;
         let batches = Arc::new(batches);
         if inner.storage_level() != StorageLevel::None {
             let mut cached = lock(&inner.cached);
