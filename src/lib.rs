@@ -120,7 +120,7 @@ pub use shared::{Accumulator, AccumulatorValue, Broadcast};
 pub use shuffle::{FnPartitioner, HashPartitioner, Partitioner, RangePartitioner};
 pub use sources::ReadOptions;
 pub use sparkling_fileio as fileio;
-pub use sparkling_fileio::{Codec, Utf8Mode};
+pub use sparkling_fileio::{Codec, IncompleteOutput, LongLines, Utf8Mode};
 pub use stats::StatCounter;
 
 /// The README's examples, run as doc tests.

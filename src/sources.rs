@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use sparkling_fileio::{
-    FileStatus, Split, Utf8Mode, expand_with, plan_record_splits, plan_splits, read_bytes_with,
-    read_text_with,
+    FileIoOptions, FileStatus, IncompleteOutput, LineOptions, LongLines, Split, Utf8Mode,
+    expand_with, plan_record_splits, plan_splits, read_bytes_with, read_text_with,
 };
 
 use crate::Result;
@@ -24,8 +24,10 @@ use crate::rdd::{Data, Rdd};
 /// `json_file_with`, `whole_text_files_with`, `binary_files_with`,
 /// `binary_records_with`): the minimum number of partitions (Spark's
 /// `minPartitions`, by default the default parallelism but at most 2), the
-/// UTF-8 handling of text, and whether JSON lines that do not parse are
-/// skipped. A partition count converts into them.
+/// UTF-8 handling of text, the longest line accepted (Hadoop's
+/// `mapreduce.input.linerecordreader.line.maxlength`), whether JSON lines
+/// that do not parse are skipped, and whether an unfinished Spark output
+/// directory may be read. A partition count converts into them.
 ///
 /// # Examples
 ///
@@ -44,7 +46,10 @@ use crate::rdd::{Data, Rdd};
 pub struct ReadOptions {
     min_partitions: Option<usize>,
     utf8: Utf8Mode,
+    max_line_length: Option<usize>,
+    long_lines: LongLines,
     skip_malformed: bool,
+    incomplete_output: Option<IncompleteOutput>,
 }
 
 impl ReadOptions {
@@ -98,6 +103,73 @@ impl ReadOptions {
         self
     }
 
+    /// The longest line accepted, in bytes without its terminator (by
+    /// default [`DEFAULT_MAX_LINE_LENGTH`](crate::fileio::DEFAULT_MAX_LINE_LENGTH), 1 GiB: a line is held in memory
+    /// whole, so an endless one would exhaust it). A longer line is an
+    /// [`Error::File`](crate::Error::File) naming the file and the line's
+    /// byte offset, or is skipped (see [`long_lines`](ReadOptions::long_lines)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.txt"), "short\na much longer line\n")?;
+    /// let ctx = sparkling::Context::new();
+    /// let options = sparkling::ReadOptions::new().max_line_length(8);
+    /// let error = ctx.text_file_with(dir.path().to_str().unwrap(), options)?.collect().unwrap_err();
+    /// assert!(error.to_string().contains("offset 6"), "{error}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_line_length(mut self, bytes: usize) -> Self {
+        self.max_line_length = Some(bytes);
+        self
+    }
+
+    /// What a line longer than the [maximum](ReadOptions::max_line_length)
+    /// does: fail the job ([`LongLines::Fail`], the default) or is left out
+    /// ([`LongLines::Skip`], as Hadoop does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{LongLines, ReadOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("a.txt"), "short\na much longer line\nok\n")?;
+    /// let ctx = sparkling::Context::new();
+    /// let options = ReadOptions::new().max_line_length(8).long_lines(LongLines::Skip);
+    /// assert_eq!(ctx.text_file_with(dir.path().to_str().unwrap(), options)?.collect()?, ["short", "ok"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn long_lines(mut self, policy: LongLines) -> Self {
+        self.long_lines = policy;
+        self
+    }
+
+    /// How a directory holding an unfinished output (a `_temporary`
+    /// directory and no `_SUCCESS`) is read: an error naming it
+    /// ([`IncompleteOutput::Refuse`], the default, also set Context-wide
+    /// through [`FileIoOptions`](crate::fileio::FileIoOptions)), or its
+    /// visible files, as Spark reads it ([`IncompleteOutput::ReadVisibleFiles`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling::{IncompleteOutput, ReadOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::create_dir(dir.path().join("_temporary"))?;
+    /// std::fs::write(dir.path().join("part-00000"), "a\n")?;
+    /// let ctx = sparkling::Context::new();
+    /// let path = dir.path().to_str().unwrap();
+    /// assert!(ctx.text_file(path).is_err());
+    /// let as_spark = ReadOptions::new().incomplete_output(IncompleteOutput::ReadVisibleFiles);
+    /// assert_eq!(ctx.text_file_with(path, as_spark)?.collect()?, ["a"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn incomplete_output(mut self, policy: IncompleteOutput) -> Self {
+        self.incomplete_output = Some(policy);
+        self
+    }
+
     /// For JSON lines: skip the lines that do not parse instead of failing.
     ///
     /// # Examples
@@ -118,6 +190,19 @@ impl ReadOptions {
     }
 }
 
+impl ReadOptions {
+    /// How the lines of the files are read.
+    fn lines(&self) -> LineOptions {
+        let lines = LineOptions::new()
+            .utf8(self.utf8)
+            .long_lines(self.long_lines);
+        match self.max_line_length {
+            Some(bytes) => lines.max_line_length(bytes),
+            None => lines,
+        }
+    }
+}
+
 impl From<usize> for ReadOptions {
     fn from(partitions: usize) -> Self {
         ReadOptions::new().min_partitions(partitions)
@@ -133,8 +218,22 @@ impl Context {
             .unwrap_or_else(|| self.default_parallelism().min(2))
     }
 
+    /// The Context's filesystem options, with the read's own choices.
+    fn file_io_for(&self, options: &ReadOptions) -> FileIoOptions {
+        let file_io = self.file_io_options().clone();
+        match options.incomplete_output {
+            Some(policy) => file_io.with_incomplete_output(policy),
+            None => file_io,
+        }
+    }
+
+    /// The files at `path`, as `options` allow them to be read.
+    fn files(&self, path: &str, options: &ReadOptions) -> Result<Vec<FileStatus>> {
+        Ok(expand_with(path, &self.file_io_for(options))?)
+    }
+
     fn splits(&self, path: &str, options: &ReadOptions) -> Result<Vec<Split>> {
-        let files = expand_with(path, self.file_io_options())?;
+        let files = self.files(path, options)?;
         Ok(plan_splits(&files, self.min_partitions(options)))
     }
 
@@ -187,7 +286,7 @@ impl Context {
         let options = options.into();
         let node = TextFileNode {
             splits: self.splits(path, &options)?,
-            mode: options.utf8,
+            lines: options.lines(),
             options: self.file_io_options().clone(),
         };
         Ok(Rdd::from_node(self, "text_file", node).set_name(path))
@@ -239,6 +338,7 @@ impl Context {
         let options = options.into();
         let node = JsonLinesNode {
             splits: self.splits(path, &options)?,
+            lines: options.lines(),
             skip_malformed: options.skip_malformed,
             options: self.file_io_options().clone(),
             output: PhantomData,
@@ -253,7 +353,7 @@ impl Context {
         options: &ReadOptions,
         read: impl Fn(&FileStatus) -> Result<C> + Send + Sync + 'static,
     ) -> Result<Rdd<(String, C)>> {
-        let files = expand_with(path, self.file_io_options())?;
+        let files = self.files(path, options)?;
         let partitions = self.min_partitions(options).min(files.len()).max(1);
         let node = WholeFilesNode {
             files,
@@ -397,11 +497,9 @@ impl Context {
         record_length: usize,
         options: impl Into<ReadOptions>,
     ) -> Result<Rdd<Vec<u8>>> {
+        let options = options.into();
         let node = RecordsNode {
-            splits: plan_record_splits(
-                &expand_with(path, self.file_io_options())?,
-                self.min_partitions(&options.into()),
-            ),
+            splits: plan_record_splits(&self.files(path, &options)?, self.min_partitions(&options)),
             record_length,
             options: self.file_io_options().clone(),
         };

@@ -5,16 +5,18 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use sparkling_fileio::{Error as FileError, FileIoOptions, FileStatus, Lines, Split, Utf8Mode};
+use sparkling_fileio::{Error as FileError, FileIoOptions, FileStatus, LineOptions, Lines, Split};
 
 use crate::nodes::source::slice_bounds;
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
 use crate::{Error, Result};
 
-/// One partition per split; the lines that start in it.
+/// One partition per split; its lines as Hadoop's line reader gives them
+/// (those starting after the split's first byte and at or before its end,
+/// and the first line for the split at offset 0).
 pub(crate) struct TextFileNode {
     pub(crate) splits: Vec<Split>,
-    pub(crate) mode: Utf8Mode,
+    pub(crate) lines: LineOptions,
     pub(crate) options: FileIoOptions,
 }
 
@@ -24,7 +26,7 @@ impl Node<String> for TextFileNode {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<String>> {
-        let mut lines = self.splits[partition].open_lines_with(self.mode, &self.options)?;
+        let mut lines = self.splits[partition].open_lines_with(self.lines, &self.options)?;
         Ok(Box::new(std::iter::from_fn(move || {
             let mut batch = Vec::new();
             match lines.next_batch(&mut batch, BATCH_SIZE) {
@@ -44,6 +46,7 @@ impl Node<String> for TextFileNode {
 /// lines reported (naming file and line) or skipped.
 pub(crate) struct JsonLinesNode<T> {
     pub(crate) splits: Vec<Split>,
+    pub(crate) lines: LineOptions,
     pub(crate) skip_malformed: bool,
     pub(crate) options: FileIoOptions,
     pub(crate) output: PhantomData<fn() -> T>,
@@ -55,7 +58,7 @@ impl<T: DeserializeOwned + Send + 'static> Node<T> for JsonLinesNode<T> {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<T>> {
-        let mut lines = self.splits[partition].open_lines_with(Utf8Mode::Strict, &self.options)?;
+        let mut lines = self.splits[partition].open_lines_with(self.lines, &self.options)?;
         let skip_malformed = self.skip_malformed;
         Ok(Box::new(std::iter::from_fn(move || {
             match parse_batch(&mut lines, skip_malformed) {
