@@ -88,7 +88,7 @@ pub use fs::{
     LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,
 };
 pub use lines::{Lines, Utf8Mode};
-pub use location::{Location, Scheme};
+pub use location::{Location, Scheme, redact};
 pub use options::{FileIoOptions, HdfsOptions, HttpOptions, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
 pub use records::Records;

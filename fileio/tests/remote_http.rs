@@ -221,7 +221,8 @@ fn a_refused_connection_is_a_retryable_io_error_naming_the_url() {
 
 #[test]
 fn a_stalled_server_times_out_instead_of_hanging() {
-    let server = ScriptedServer::start(|_, _| Reply::Stall(1_000, b"partial\n".to_vec()));
+    let server =
+        ScriptedServer::start(|_, _| Reply::Stall(200, vec![], 1_000, b"partial\n".to_vec()));
     let url = format!("{}/stall.txt", server.url);
     let location = Location::parse(&url).unwrap();
     let options = FileIoOptions::new().with_http(
