@@ -64,7 +64,8 @@
 //!   a bzip2 file is split by its compressed blocks. Truncated or corrupt data is [`Error::Decompress`]
 //!   naming the file.
 //! - Errors name the path they concern; [`Error::is_retryable`] tells
-//!   transient failures apart.
+//!   transient failures apart. A password in a URL is never shown: errors,
+//!   [`Location`]'s `Display` and `Debug` and [`redact`] show it as `***`.
 
 mod codec;
 mod error;

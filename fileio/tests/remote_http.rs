@@ -275,6 +275,41 @@ fn a_body_cut_short_every_time_is_an_error_never_short_data() {
 }
 
 #[test]
+fn a_file_replaced_on_the_server_after_listing_is_an_error_until_listed_again() {
+    let root = std::path::PathBuf::from(server_var("SPARKLING_TEST_HTTP_ROOT"));
+    let path = root.join("http_replaced.txt");
+    let text = numbered_lines(20_000);
+    std::fs::write(&path, &text).unwrap();
+    let url = format!(
+        "{}/http_replaced.txt",
+        server_var("SPARKLING_TEST_HTTP_URL")
+    );
+    let options = FileIoOptions::new();
+    let files = expand_with(&url, &options).unwrap();
+    // Replaced by a file of the same size, modified later.
+    let replaced = text.to_ascii_uppercase();
+    std::fs::write(&path, &replaced).unwrap();
+    let later = std::time::SystemTime::now() + Duration::from_secs(10);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    for partitions in [1, 4] {
+        let err = read_all_lines(&files, partitions, &options).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(&url) && message.contains("changed while being read"),
+            "{partitions} partitions: {message}"
+        );
+    }
+    let files = expand_with(&url, &options).unwrap();
+    let lines = read_all_lines(&files, 4, &options).unwrap();
+    assert_eq!(lines.join("\n") + "\n", replaced);
+}
+
+#[test]
 fn a_server_ignoring_ranges_is_read_as_one_split() {
     let body = numbered_lines(500).into_bytes();
     let served = body.clone();

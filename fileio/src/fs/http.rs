@@ -27,6 +27,22 @@ use crate::options::HttpOptions;
 /// connections, timeouts, 429, 5xx) are retried with backoff, and a broken
 /// download resumes with a Range request from the byte where it stopped; a
 /// body shorter than its `Content-Length` is an error, never short data.
+/// The retries are a budget for the whole download: every failed attempt
+/// counts, resumed ones too, so a server stalling on every connection is an
+/// error after about `(retries + 1) x read timeout` plus the backoffs. A
+/// redirect loop or a response the client cannot parse (an oversized
+/// header) fails at once.
+///
+/// A file must not change while it is read: the first answer about it
+/// (the HEAD of [`FileSystem::status`], or else the first GET) gives its
+/// size, `ETag` and `Last-Modified`; every later request carries them as a
+/// precondition (`If-Match`, or `If-Unmodified-Since`), and every answer
+/// must match them and hold exactly the bytes asked for (`Content-Range`).
+/// Otherwise the read fails with [`Error::Remote`] naming the URL: "the
+/// file changed while being read".
+///
+/// A user and password in the URL (`https://user:password@host/...`) are
+/// sent as basic authentication; messages show the password as `***`.
 /// Compressed files are decompressed by their extension, never by the
 /// server's `Content-Encoding`. HTTP has no listing, so no wildcards (as in
 /// Spark), and it is read-only.

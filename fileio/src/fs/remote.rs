@@ -487,7 +487,8 @@ pub(crate) trait RangeOpener: Send + Sync + 'static {
 /// The first request is made (and retried) before this returns, so a
 /// missing file or a refused access is reported here, not on first read.
 /// A body that ends before its `Content-Length`, or before `end`, is
-/// resumed; when the retries run out it is an error, never short data.
+/// resumed; when the retries run out it is an error, never short data. The
+/// first request and every resumption draw on one budget of retries.
 pub(crate) fn open_resumable(
     opener: Arc<dyn RangeOpener>,
     start: u64,
