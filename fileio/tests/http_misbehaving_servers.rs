@@ -94,18 +94,13 @@ fn a_redirect_loop_fails_at_once_and_is_not_retryable() {
         Reply::Full(302, vec![("Location".into(), "/again".into())], vec![])
     });
     let url = format!("{}/loop.txt", server.url);
-    let location = Location::parse(&url).unwrap();
     let options = FileIoOptions::new().with_http(
         HttpOptions::new()
             .with_max_retries(3)
             .with_max_redirects(2)
             .with_retry_backoff(Duration::from_millis(5)),
     );
-    let err = filesystem_for_with(&location, &options)
-        .unwrap()
-        .open(&location)
-        .err()
-        .unwrap();
+    let err = open_error(&url, &options);
     assert!(!err.is_retryable(), "{err}");
     assert!(
         err.to_string().contains(&url) && err.to_string().contains("redirect"),
@@ -125,12 +120,7 @@ fn an_oversized_response_header_fails_at_once_and_is_not_retryable() {
         )
     });
     let url = format!("{}/big-header.txt", server.url);
-    let location = Location::parse(&url).unwrap();
-    let err = filesystem_for_with(&location, &options(2_000, 3))
-        .unwrap()
-        .open(&location)
-        .err()
-        .unwrap();
+    let err = open_error(&url, &options(2_000, 3));
     assert!(!err.is_retryable(), "{err}");
     assert!(err.to_string().contains(&url), "{err}");
     assert_eq!(server.requests().len(), 1);
@@ -223,44 +213,22 @@ fn a_download_resumed_on_a_replaced_file_is_an_error() {
 }
 
 #[test]
-fn a_range_starting_later_than_asked_is_an_error() {
-    let body = numbered_lines(3_000).into_bytes();
-    let served = body.clone();
-    let server = ScriptedServer::start(move |request, _| {
-        let (start, end) = requested_range(request.range.as_deref(), served.len());
-        if start == 0 {
-            return ranged_reply(request, &served);
-        }
-        // Ten bytes late, labelled as such.
-        let late = start + 10;
-        Reply::Full(
-            206,
-            partial(late, end, served.len()),
-            served[late..end].to_vec(),
-        )
-    });
-    let url = format!("{}/shifted.txt", server.url);
-    assert_changed(read_lines(&url, 3, &options(2_000, 1)), &url);
-}
-
-#[test]
-fn a_range_of_a_file_of_another_size_is_an_error() {
-    let body = numbered_lines(3_000).into_bytes();
-    let served = body.clone();
-    let server = ScriptedServer::start(move |request, _| {
-        let (start, end) = requested_range(request.range.as_deref(), served.len());
-        match request.range {
-            // The right bytes, but of a file that has grown.
-            Some(_) if start > 0 => Reply::Full(
-                206,
-                partial(start, end, served.len() + 100),
-                served[start..end].to_vec(),
-            ),
-            _ => ranged_reply(request, &served),
-        }
-    });
-    let url = format!("{}/grown.txt", server.url);
-    assert_changed(read_lines(&url, 3, &options(2_000, 1)), &url);
+fn a_range_answered_for_other_bytes_or_another_size_is_an_error() {
+    // Ten bytes later than asked (labelled as such), or the right bytes of
+    // a file that has grown.
+    for (name, late, grown) in [("late", 10, 0), ("grown", 0, 100)] {
+        let body = numbered_lines(3_000).into_bytes();
+        let server = ScriptedServer::start(move |request, _| {
+            let (start, end) = requested_range(request.range.as_deref(), body.len());
+            if start == 0 {
+                return ranged_reply(request, &body);
+            }
+            let headers = partial(start + late, end, body.len() + grown);
+            Reply::Full(206, headers, body[start + late..end].to_vec())
+        });
+        let url = format!("{}/{name}.txt", server.url);
+        assert_changed(read_lines(&url, 3, &options(2_000, 1)), &url);
+    }
 }
 
 #[test]

@@ -167,17 +167,12 @@ fn a_500_is_retried_and_a_broken_body_resumes_with_a_range() {
 fn a_server_error_that_persists_is_a_retryable_error_with_the_status() {
     let server = ScriptedServer::start(|_, _| Reply::Full(503, vec![], b"down".to_vec()));
     let url = format!("{}/down.txt", server.url);
-    let location = Location::parse(&url).unwrap();
     let options = FileIoOptions::new().with_http(
         HttpOptions::new()
             .with_max_retries(2)
             .with_retry_backoff(Duration::from_millis(5)),
     );
-    let err = filesystem_for_with(&location, &options)
-        .unwrap()
-        .open(&location)
-        .err()
-        .unwrap();
+    let err = open_error(&url, &options);
     assert!(
         matches!(err, Error::Remote { status: Some(503), ref location, .. } if *location == url),
         "{err}"
@@ -192,19 +187,13 @@ fn a_server_error_that_persists_is_a_retryable_error_with_the_status() {
 
 #[test]
 fn a_refused_connection_is_a_retryable_io_error_naming_the_url() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/gone.txt");
-    let location = Location::parse(&url).unwrap();
+    let url = format!("http://127.0.0.1:{}/gone.txt", unused_port());
     let options = FileIoOptions::new().with_http(
         HttpOptions::new()
             .with_max_retries(1)
             .with_retry_backoff(Duration::from_millis(5)),
     );
-    let fs = filesystem_for_with(&location, &options).unwrap();
-    let err = fs.open(&location).err().unwrap();
+    let err = open_error(&url, &options);
     match &err {
         Error::Io { path, source } => {
             assert_eq!(*path, url);

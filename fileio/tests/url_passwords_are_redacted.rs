@@ -171,11 +171,7 @@ fn errors_about_a_url_with_a_password_hide_it() {
 
 #[test]
 fn a_refused_connection_hides_the_password() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let host = format!("127.0.0.1:{port}");
+    let host = format!("127.0.0.1:{}", unused_port());
     let url = with_password(&format!("http://{host}"), "/gone.txt");
     let err = expand_with(&url, &quick()).unwrap_err();
     assert_error_hides_password("refused", &err, &host);

@@ -153,6 +153,19 @@ pub fn assert_output_replaced_only_when_asked(
     files
 }
 
+/// The error of opening `url`, which must fail.
+pub fn open_error(url: &str, options: &FileIoOptions) -> Error {
+    let location = Location::parse(url).unwrap();
+    let fs = filesystem_for_with(&location, options).unwrap();
+    fs.open(&location).err().expect("opening must fail")
+}
+
+/// A loopback port that nothing listens on.
+pub fn unused_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 /// A generated text of `count` numbered lines.
 pub fn numbered_lines(count: usize) -> String {
     (0..count)
