@@ -170,11 +170,13 @@ fn errors_about_a_url_with_a_password_hide_it() {
 }
 
 #[test]
-fn a_refused_connection_hides_the_password() {
+fn a_refused_connection_over_http_or_webhdfs_hides_the_password() {
     let host = format!("127.0.0.1:{}", unused_port());
-    let url = with_password(&format!("http://{host}"), "/gone.txt");
-    let err = expand_with(&url, &quick()).unwrap_err();
-    assert_error_hides_password("refused", &err, &host);
+    for scheme in ["http", "webhdfs"] {
+        let url = format!("{scheme}://reader:{PASSWORD}@{host}/gone.txt");
+        let err = expand_with(&url, &quick()).unwrap_err();
+        assert_error_hides_password(&format!("{scheme}: refused"), &err, &host);
+    }
 }
 
 #[test]
