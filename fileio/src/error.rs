@@ -236,6 +236,29 @@ impl Error {
         }
     }
 
+    /// The same error naming `path` instead: for a failure met on the way
+    /// to what the caller asked about (listing a glob's prefix, say).
+    pub(crate) fn about(self, path: &str) -> Error {
+        let path = path.to_owned();
+        match self {
+            Error::NotFound { .. } => Error::NotFound { path },
+            Error::PermissionDenied { .. } => Error::PermissionDenied { path },
+            Error::Io { source, .. } => Error::Io { path, source },
+            Error::Remote {
+                status,
+                message,
+                retryable,
+                ..
+            } => Error::Remote {
+                location: path,
+                status,
+                message,
+                retryable,
+            },
+            other => other,
+        }
+    }
+
     /// True when the failure is likely transient (an interrupted or timed
     /// out transfer, a reset connection), so running the task again may
     /// succeed. Missing files, bad data and refused access are not

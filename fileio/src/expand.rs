@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::fs::{FileStatus, FileSystem, filesystem_for_with};
-use crate::location::Location;
+use crate::location::{Location, redact};
 use crate::options::{FileIoOptions, IncompleteOutput};
 use crate::output::{STAGING_DIRECTORY, SUCCESS_MARKER};
 use crate::pattern::{
@@ -120,8 +120,16 @@ fn expand_all(
     recursive: bool,
     options: &FileIoOptions,
 ) -> Result<Vec<FileStatus>> {
+    let items = split_commas(expression);
+    if items.len() > 1 && items.iter().any(|item| item.is_empty()) {
+        return Err(Error::InvalidPath {
+            path: redact(expression).into_owned(),
+            reason: "an item of the comma-separated list is empty (a leading, trailing or doubled comma)"
+                .into(),
+        });
+    }
     let mut files = Vec::new();
-    for item in split_commas(expression) {
+    for item in items {
         files.extend(expand_item(item, recursive, options)?);
     }
     Ok(files)
@@ -130,6 +138,8 @@ fn expand_all(
 fn expand_item(item: &str, recursive: bool, options: &FileIoOptions) -> Result<Vec<FileStatus>> {
     let location = Location::parse(item)?;
     let fs = filesystem_for_with(&location, options)?;
+    // As errors show it.
+    let item = &*redact(item);
     let not_found = || Error::NotFound {
         path: item.to_owned(),
     };
@@ -250,7 +260,10 @@ fn glob_by_prefix(
 ) -> Result<Option<Vec<FileStatus>>> {
     let literal_end = wildcard_start(pattern, &['*', '?', '[']).unwrap_or(pattern.len());
     let prefix = unescape(&pattern[..literal_end], item)?;
-    let Some(listed) = fs.list_prefix(&base.with_path(&prefix))? else {
+    let listed = fs
+        .list_prefix(&base.with_path(&prefix))
+        .map_err(|err| err.about(item))?;
+    let Some(listed) = listed else {
         return Ok(None);
     };
     let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();

@@ -84,7 +84,8 @@
 //!   `_SUCCESS` reads as [`Error::IncompleteOutput`] unless
 //!   [`IncompleteOutput::ReadVisibleFiles`] is asked for.
 //! - Errors name the path they concern; [`Error::is_retryable`] tells
-//!   transient failures apart.
+//!   transient failures apart. A password in a URL is never shown: errors,
+//!   [`Location`]'s `Display` and `Debug` and [`redact`] show it as `***`.
 
 mod codec;
 mod error;
@@ -110,7 +111,7 @@ pub use fs::{
     LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,
 };
 pub use lines::{DEFAULT_MAX_LINE_LENGTH, LineOptions, Lines, LongLines, Utf8Mode};
-pub use location::{Location, Scheme};
+pub use location::{Location, Scheme, redact};
 pub use options::{FileIoOptions, HdfsOptions, HttpOptions, IncompleteOutput, S3Options};
 pub use output::{OutputJob, PartWriter, part_name};
 pub use pattern::escape_path;

@@ -1,5 +1,6 @@
 //! Where a file lives: a scheme, an authority (host or bucket) and a path.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -89,6 +90,10 @@ impl fmt::Display for Scheme {
 /// `scheme://authority/path`. Paths are taken literally: no percent
 /// decoding.
 ///
+/// A password in the authority (`http://user:password@host/...`) is sent
+/// to the server (as HTTP basic authentication) but never shown: `Display`,
+/// `Debug` and every error show it as `***` (see [`redact`]).
+///
 /// # Examples
 ///
 /// ```
@@ -103,7 +108,7 @@ impl fmt::Display for Scheme {
 /// assert_eq!(remote.path(), "/logs/2024");
 /// assert_eq!(remote.join("part-00000").to_string(), "s3://bucket/logs/2024/part-00000");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Location {
     scheme: Scheme,
     authority: String,
@@ -128,7 +133,7 @@ impl Location {
     /// ```
     pub fn parse(text: &str) -> Result<Location> {
         let invalid = |reason: &str| Error::InvalidPath {
-            path: text.to_owned(),
+            path: redact(text).into_owned(),
             reason: reason.to_owned(),
         };
         if text.is_empty() {
@@ -143,7 +148,7 @@ impl Location {
         let scheme =
             Scheme::from_name(&name.to_ascii_lowercase()).ok_or_else(|| Error::UnknownScheme {
                 scheme: name.to_owned(),
-                location: text.to_owned(),
+                location: redact(text).into_owned(),
             })?;
         let (authority, path) = match rest.find('/') {
             Some(slash) => rest.split_at(slash),
@@ -212,7 +217,9 @@ impl Location {
         self.scheme
     }
 
-    /// The host (with port) or bucket; empty for local paths.
+    /// The host (with port) or bucket; empty for local paths. It holds the
+    /// user and password when the URL has them (unlike what `Display`
+    /// shows).
     ///
     /// # Examples
     ///
@@ -278,6 +285,15 @@ impl Location {
         }
     }
 
+    /// The location as written, password included: for requests, never for
+    /// messages.
+    pub(crate) fn full_text(&self) -> String {
+        match self.scheme {
+            Scheme::File => self.path.clone(),
+            scheme => format!("{scheme}://{}{}", self.authority, self.path),
+        }
+    }
+
     /// The same scheme and authority with another path (an empty local
     /// path is the working directory).
     pub(crate) fn with_path(&self, path: &str) -> Location {
@@ -331,8 +347,76 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.scheme {
             Scheme::File => f.write_str(&self.path),
-            scheme => write!(f, "{scheme}://{}{}", self.authority, self.path),
+            scheme => write!(
+                f,
+                "{scheme}://{}{}",
+                redact_authority(&self.authority),
+                self.path
+            ),
         }
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Location")
+            .field("scheme", &self.scheme)
+            .field("authority", &redact_authority(&self.authority))
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// A path expression (a path, a URL, or a comma-separated list of them) as
+/// it may be shown: the password of every URL holding one replaced by
+/// `***`. The crate's errors and [`Location`]'s `Display` and `Debug` show
+/// locations this way; callers naming things after a path expression (an
+/// RDD, a log line) should too.
+///
+/// # Examples
+///
+/// ```
+/// use sparkling_fileio::redact;
+///
+/// assert_eq!(
+///     redact("a.txt,http://reader:pa55word@example.org/b.txt"),
+///     "a.txt,http://reader:***@example.org/b.txt"
+/// );
+/// assert_eq!(redact("s3://bucket/logs/*.gz"), "s3://bucket/logs/*.gz");
+/// ```
+pub fn redact(expression: &str) -> Cow<'_, str> {
+    let mut shown = String::new();
+    let mut rest = expression;
+    let mut changed = false;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        shown.push_str(head);
+        let (authority, after) = tail.split_at(tail.find('/').unwrap_or(tail.len()));
+        match redact_authority(authority) {
+            Cow::Owned(redacted) => {
+                shown.push_str(&redacted);
+                changed = true;
+                rest = after;
+            }
+            // Not past the authority: it may hold the next item's scheme.
+            Cow::Borrowed(_) => rest = tail,
+        }
+    }
+    if !changed {
+        return Cow::Borrowed(expression);
+    }
+    shown.push_str(rest);
+    Cow::Owned(shown)
+}
+
+/// `user:password@host` as `user:***@host`; anything else as it is.
+fn redact_authority(authority: &str) -> Cow<'_, str> {
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return Cow::Borrowed(authority);
+    };
+    match user_info.split_once(':') {
+        Some((user, _password)) => Cow::Owned(format!("{user}:***@{host}")),
+        None => Cow::Borrowed(authority),
     }
 }
 

@@ -195,3 +195,117 @@ fn damage_in_any_split_is_an_error_naming_the_file() {
         }
     }
 }
+
+/// `bytes` with one bit of the first block's header flipped: bit `bit` of
+/// the header, counted from the block magic (which starts at bit 32).
+fn flip_first_block_header_bit(bytes: &[u8], bit: usize) -> Vec<u8> {
+    let at = 32 + bit;
+    let mut damaged = bytes.to_vec();
+    damaged[at / 8] ^= 0x80 >> (at % 8);
+    damaged
+}
+
+/// The randomised bit, then the top bit of the origin pointer (which puts
+/// it far beyond any block's size).
+const RANDOMISED_BIT: usize = 48 + 32;
+const TOP_ORIGIN_BIT: usize = 48 + 32 + 1;
+
+#[test]
+fn a_damaged_first_block_header_is_an_error_in_every_split_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let large = compress(&text_of(5, 600, true));
+    let small = compress(b"a few\nshort lines\n");
+    // A randomised block of under 618 bytes reads as it would unrandomised
+    // (the first byte randomisation changes is the 618th), so the small
+    // file is damaged in its origin pointer only.
+    let cases = [
+        ("large", &large, "randomised", RANDOMISED_BIT),
+        ("large", &large, "origin", TOP_ORIGIN_BIT),
+        ("small", &small, "origin", TOP_ORIGIN_BIT),
+    ];
+    for (size, bytes, field, bit) in cases {
+        let name = format!("{size}-{field}.bz2");
+        let file = write(dir.path(), &name, &flip_first_block_header_bit(bytes, bit));
+        let whole = plan_splits_with_block_size(std::slice::from_ref(&file), 1, 1 << 40);
+        assert!(
+            matches!(read_splits(&whole), Err(Error::Decompress { .. })),
+            "{name} read whole"
+        );
+        for count in [2, 8, 64] {
+            let size = file.size.div_ceil(count);
+            let splits = plan_splits_with_block_size(std::slice::from_ref(&file), 1, size);
+            match read_splits(&splits) {
+                Err(error @ Error::Decompress { .. }) => {
+                    assert!(error.to_string().contains(&name), "{error}")
+                }
+                Err(other) => panic!("{name} in {count} splits: {other}"),
+                Ok(lines) => panic!("{name} in {count} splits: {} lines, no error", lines.len()),
+            }
+        }
+    }
+}
+
+/// The lines of `file` read whole, or `None` if that fails.
+fn read_whole(file: &FileStatus) -> Option<Vec<Vec<u8>>> {
+    let lines = sparkling_fileio::open_lines(&file.location, Utf8Mode::Strict).ok()?;
+    lines
+        .map(|line| line.map(String::into_bytes))
+        .collect::<Result<_>>()
+        .ok()
+}
+
+/// The bytes that only the whole-file reader checks: a stream's CRC (over
+/// its blocks' CRCs, each checked by the split reading the block) and the
+/// padding after it, at the end of a one-stream file.
+const STREAM_TRAILER_BYTES: usize = 5;
+
+/// The stream header and the first block's header.
+const HEADERS_BYTES: usize = 18;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Split readers against the whole-file reader over damaged files of a
+    /// few blocks: the same lines, or an error from both. Damage to the
+    /// stream CRC alone may leave the splits with the undamaged lines.
+    #[test]
+    fn damaged_files_read_in_splits_as_they_read_whole(
+        seed in any::<u64>(),
+        text_len in 1usize..260_000,
+        // Where (a fraction of the file, or of its first block header when
+        // the flag is set) and which bit.
+        flips in proptest::collection::vec((0.0..1.0f64, 0..8u32, any::<bool>()), 0..3),
+        truncate in proptest::option::weighted(0.2, 0.0..1.0f64),
+        split_count in 2u64..40,
+    ) {
+        let mut text = text_of(seed, 400, true);
+        text.truncate(text_len);
+        let original = model_lines(&text);
+        let mut bytes = compress(&text);
+        let mut only_trailer = !flips.is_empty() && truncate.is_none();
+        for &(at, bit, in_header) in &flips {
+            let span = if in_header { HEADERS_BYTES } else { bytes.len() };
+            let byte = ((at * span as f64) as usize).min(bytes.len() - 1);
+            only_trailer &= byte + STREAM_TRAILER_BYTES >= bytes.len();
+            bytes[byte] ^= 1 << bit;
+        }
+        if let Some(at) = truncate {
+            bytes.truncate((at * bytes.len() as f64) as usize);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "d.bz2", &bytes);
+        let whole = read_whole(&file);
+        let split_size = file.size.div_ceil(split_count).max(1);
+        let splits = plan_splits_with_block_size(std::slice::from_ref(&file), 1, split_size);
+        let in_splits = read_splits(&splits).ok();
+        match (&whole, &in_splits) {
+            (None, Some(lines)) if only_trailer => prop_assert_eq!(lines, &original),
+            _ => prop_assert!(
+                whole == in_splits,
+                "{} bytes in {} splits, flips {:?}, truncated at {:?}: whole {:?} lines, splits {:?}",
+                bytes.len(), splits.len(), flips, truncate,
+                whole.as_ref().map(Vec::len), in_splits.as_ref().map(Vec::len)
+            ),
+        }
+    }
+}

@@ -181,3 +181,19 @@ fn malformed_patterns_are_invalid_paths() {
         assert!(matches!(err, Error::InvalidPath { .. }), "{pattern}: {err}");
     }
 }
+
+#[test]
+fn an_empty_item_of_a_comma_list_is_an_error_naming_the_expression() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.txt");
+    std::fs::write(&a, "x\n").unwrap();
+    let a = a.to_str().unwrap();
+    for expression in [format!("{a},"), format!(",{a}"), format!("{a},,{a}")] {
+        let err = sparkling_fileio::expand(&expression).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidPath { ref path, .. } if *path == expression),
+            "{expression}: {err}"
+        );
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+}

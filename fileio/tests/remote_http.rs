@@ -167,17 +167,12 @@ fn a_500_is_retried_and_a_broken_body_resumes_with_a_range() {
 fn a_server_error_that_persists_is_a_retryable_error_with_the_status() {
     let server = ScriptedServer::start(|_, _| Reply::Full(503, vec![], b"down".to_vec()));
     let url = format!("{}/down.txt", server.url);
-    let location = Location::parse(&url).unwrap();
     let options = FileIoOptions::new().with_http(
         HttpOptions::new()
             .with_max_retries(2)
             .with_retry_backoff(Duration::from_millis(5)),
     );
-    let err = filesystem_for_with(&location, &options)
-        .unwrap()
-        .open(&location)
-        .err()
-        .unwrap();
+    let err = open_error(&url, &options);
     assert!(
         matches!(err, Error::Remote { status: Some(503), ref location, .. } if *location == url),
         "{err}"
@@ -192,19 +187,13 @@ fn a_server_error_that_persists_is_a_retryable_error_with_the_status() {
 
 #[test]
 fn a_refused_connection_is_a_retryable_io_error_naming_the_url() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/gone.txt");
-    let location = Location::parse(&url).unwrap();
+    let url = format!("http://127.0.0.1:{}/gone.txt", unused_port());
     let options = FileIoOptions::new().with_http(
         HttpOptions::new()
             .with_max_retries(1)
             .with_retry_backoff(Duration::from_millis(5)),
     );
-    let fs = filesystem_for_with(&location, &options).unwrap();
-    let err = fs.open(&location).err().unwrap();
+    let err = open_error(&url, &options);
     match &err {
         Error::Io { path, source } => {
             assert_eq!(*path, url);
@@ -221,7 +210,8 @@ fn a_refused_connection_is_a_retryable_io_error_naming_the_url() {
 
 #[test]
 fn a_stalled_server_times_out_instead_of_hanging() {
-    let server = ScriptedServer::start(|_, _| Reply::Stall(1_000, b"partial\n".to_vec()));
+    let server =
+        ScriptedServer::start(|_, _| Reply::Stall(200, vec![], 1_000, b"partial\n".to_vec()));
     let url = format!("{}/stall.txt", server.url);
     let location = Location::parse(&url).unwrap();
     let options = FileIoOptions::new().with_http(
@@ -271,6 +261,41 @@ fn a_body_cut_short_every_time_is_an_error_never_short_data() {
         err.to_string().contains("cut short") || err.is_retryable(),
         "{err}"
     );
+}
+
+#[test]
+fn a_file_replaced_on_the_server_after_listing_is_an_error_until_listed_again() {
+    let root = std::path::PathBuf::from(server_var("SPARKLING_TEST_HTTP_ROOT"));
+    let path = root.join("http_replaced.txt");
+    let text = numbered_lines(20_000);
+    std::fs::write(&path, &text).unwrap();
+    let url = format!(
+        "{}/http_replaced.txt",
+        server_var("SPARKLING_TEST_HTTP_URL")
+    );
+    let options = FileIoOptions::new();
+    let files = expand_with(&url, &options).unwrap();
+    // Replaced by a file of the same size, modified later.
+    let replaced = text.to_ascii_uppercase();
+    std::fs::write(&path, &replaced).unwrap();
+    let later = std::time::SystemTime::now() + Duration::from_secs(10);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    for partitions in [1, 4] {
+        let err = read_all_lines(&files, partitions, &options).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains(&url) && message.contains("changed while being read"),
+            "{partitions} partitions: {message}"
+        );
+    }
+    let files = expand_with(&url, &options).unwrap();
+    let lines = read_all_lines(&files, 4, &options).unwrap();
+    assert_eq!(lines.join("\n") + "\n", replaced);
 }
 
 #[test]

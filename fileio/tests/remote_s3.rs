@@ -233,6 +233,26 @@ fn wrong_credentials_are_a_permission_error_that_never_shows_the_secret() {
 }
 
 #[test]
+fn a_glob_whose_prefix_cannot_be_listed_is_an_error_naming_the_pattern() {
+    let denied = FileIoOptions::new().with_s3(
+        S3Options::new()
+            .with_endpoint(server_var("SPARKLING_TEST_S3_ENDPOINT"))
+            .with_allow_http(true)
+            .with_credentials(server_var("SPARKLING_TEST_S3_ACCESS_KEY"), "not-the-secret"),
+    );
+    stored_fixtures("s3_glob_denied");
+    let pattern = format!("s3://{}/s3_glob_denied/sample*.gz", bucket());
+    let err = expand_with(&pattern, &denied).unwrap_err();
+    assert!(
+        matches!(err, Error::PermissionDenied { ref path } if *path == pattern),
+        "{err}"
+    );
+    let pattern = "s3://no-such-bucket-here/logs/*.gz";
+    let err = expand_with(pattern, &s3_options()).unwrap_err();
+    assert!(err.to_string().contains(pattern), "{err}");
+}
+
+#[test]
 fn a_missing_key_is_not_found_naming_it() {
     let options = s3_options();
     let url = format!("s3://{}/s3_missing/none.txt", bucket());

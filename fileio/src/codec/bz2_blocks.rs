@@ -17,10 +17,18 @@
 //! finished with.
 //!
 //! As in Hadoop, a block is found by its magic number, which compressed data
-//! could in principle contain by chance; a candidate must also have the
-//! block header's fixed fields right (randomised bit clear, origin pointer
-//! below 900,000), and a wrong one fails its CRC check loudly rather than
-//! giving wrong text.
+//! could in principle contain by chance; a candidate must also have an
+//! origin pointer below 900,000, and a wrong one fails its CRC check loudly
+//! rather than giving wrong text. A candidate skipped for its header is
+//! still decoded by the split before, which reads on into the next block,
+//! so a damaged header is an error there. The file's first block has no
+//! split before it: the split starting the file takes the block right
+//! after the stream header, whatever its fields, and fails if there is
+//! none.
+//!
+//! Damage the split readers cannot see: a stream's own CRC, which sums the
+//! CRCs of its blocks (each checked by the split decoding the block) and so
+//! cannot be checked without reading every block header of the stream.
 
 use std::io::{self, Read};
 
@@ -85,13 +93,28 @@ impl<R: Read> BlockSplitReader<R> {
                 return Err(invalid("not a bzip2 file: no BZh header"));
             }
         }
-        let first = reader.find_block(0)?;
+        let first = match FIRST_BLOCK_BIT.checked_sub(start * 8) {
+            Some(header_end) => reader.first_block_of_file(header_end)?,
+            None => reader.find_block(0)?,
+        };
         reader.next_block = first.filter(|bit| *bit < reader.owned_end_bit);
-        reader.starts_file = reader
-            .next_block
-            .is_some_and(|bit| start * 8 + bit == FIRST_BLOCK_BIT);
+        reader.starts_file = start * 8 <= FIRST_BLOCK_BIT && reader.next_block.is_some();
         reader.finished = reader.next_block.is_none();
         Ok(reader)
+    }
+
+    /// The file's first block, which must follow its first stream header
+    /// (ending at bit `header_end`), or the first block of the next stream
+    /// if that one is empty. It is taken without the plausibility check of
+    /// [`find_block`](Self::find_block): no earlier split could decode it,
+    /// so a damaged header must fail here rather than be skipped.
+    fn first_block_of_file(&mut self, header_end: u64) -> io::Result<Option<u64>> {
+        self.fill_to((header_end + MAGIC_BITS) / 8)?;
+        match self.bits(header_end, MAGIC_BITS) {
+            BLOCK_MAGIC => Ok(Some(header_end)),
+            END_MAGIC => self.after_stream_end(header_end),
+            _ => Err(not_followed_by_a_block()),
+        }
     }
 
     /// Whether the split holds the file's first block (and so its first
@@ -154,9 +177,8 @@ impl<R: Read> BlockSplitReader<R> {
                 return Ok(false);
             }
         }
-        let randomised = self.bits(bit + MAGIC_BITS + 32, 1);
         let origin = self.bits(bit + MAGIC_BITS + 33, 24);
-        Ok(randomised == 0 && origin < MAX_BLOCK_SIZE)
+        Ok(origin < MAX_BLOCK_SIZE)
     }
 
     /// Decodes the block at `start` and finds the one after it.
@@ -200,7 +222,7 @@ impl<R: Read> BlockSplitReader<R> {
             match self.bits(first, MAGIC_BITS) {
                 BLOCK_MAGIC => return Ok(Some(first)),
                 END_MAGIC => end = first,
-                _ => return Err(invalid("a bzip2 stream header is not followed by a block")),
+                _ => return Err(not_followed_by_a_block()),
             }
         }
     }
@@ -322,6 +344,10 @@ impl<R: Read> Read for BlockSplitReader<R> {
         self.text_pos += count;
         Ok(count)
     }
+}
+
+fn not_followed_by_a_block() -> io::Error {
+    invalid("a bzip2 stream header is not followed by a block")
 }
 
 fn invalid(message: &str) -> io::Error {

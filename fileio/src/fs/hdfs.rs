@@ -295,6 +295,7 @@ impl RangeOpener for HdfsOpener {
                 return Ok(Some(Opened {
                     response,
                     offset: position,
+                    size: None,
                 }));
             }
             let body = error_body(response, &options).await;

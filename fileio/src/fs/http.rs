@@ -1,15 +1,18 @@
 //! HTTP(S): read-only files over GET, with HEAD for sizes and Range
 //! requests for splits.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use reqwest::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, RANGE};
+use reqwest::header::{ACCEPT_RANGES, RANGE};
 use reqwest::{Client, Url};
 
+use super::http_validators::{Version, content_length};
+
 use super::remote::{
-    self, BoxFuture, Opened, RangeOpener, block_on, error_body, send, status_error, with_retries,
+    self, BoxFuture, Opened, RangeOpener, block_on, changed_while_read, error_body, send,
+    status_error, with_retries,
 };
 use super::{FileStatus, FileSystem, FileWriter};
 use crate::error::{Error, Result};
@@ -24,6 +27,22 @@ use crate::options::HttpOptions;
 /// connections, timeouts, 429, 5xx) are retried with backoff, and a broken
 /// download resumes with a Range request from the byte where it stopped; a
 /// body shorter than its `Content-Length` is an error, never short data.
+/// The retries are a budget for the whole download: every failed attempt
+/// counts, resumed ones too, so a server stalling on every connection is an
+/// error after about `(retries + 1) x read timeout` plus the backoffs. A
+/// redirect loop or a response the client cannot parse (an oversized
+/// header) fails at once.
+///
+/// A file must not change while it is read: the first answer about it
+/// (the HEAD of [`FileSystem::status`], or else the first GET) gives its
+/// size, `ETag` and `Last-Modified`; every later request carries them as a
+/// precondition (`If-Match`, or `If-Unmodified-Since`), and every answer
+/// must match them and hold exactly the bytes asked for (`Content-Range`).
+/// Otherwise the read fails with [`Error::Remote`] naming the URL: "the
+/// file changed while being read".
+///
+/// A user and password in the URL (`https://user:password@host/...`) are
+/// sent as basic authentication; messages show the password as `***`.
 /// Compressed files are decompressed by their extension, never by the
 /// server's `Content-Encoding`. HTTP has no listing, so no wildcards (as in
 /// Spark), and it is read-only.
@@ -46,21 +65,28 @@ pub struct HttpFileSystem {
     options: HttpOptions,
 }
 
-/// URLs whose server answered a range request with the whole file; split
-/// planning reads them as one split.
-fn ranges_unsupported() -> &'static Mutex<HashSet<String>> {
-    static URLS: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    URLS.get_or_init(Mutex::default)
+/// What [`FileSystem::status`] learned about a URL.
+struct Probed {
+    /// Whether its server honours Range requests (if not, split planning
+    /// reads it as one split).
+    ranges: bool,
+    /// The version later reads must find.
+    version: Version,
+}
+
+/// Every probed URL, by its full text (credentials included).
+fn probed() -> MutexGuard<'static, HashMap<String, Probed>> {
+    static URLS: OnceLock<Mutex<HashMap<String, Probed>>> = OnceLock::new();
+    lock(URLS.get_or_init(Mutex::default))
 }
 
 /// Whether `location` is an HTTP(S) file whose server is known to ignore
 /// Range requests (learned by [`FileSystem::status`]).
 pub(crate) fn ignores_ranges(location: &Location) -> bool {
     matches!(location.scheme(), Scheme::Http | Scheme::Https)
-        && ranges_unsupported()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .contains(&location.to_string())
+        && probed()
+            .get(&location.full_text())
+            .is_some_and(|probed| !probed.ranges)
 }
 
 /// A reqwest client with the crate's timeouts and redirect policy, and no
@@ -84,8 +110,10 @@ pub(crate) fn client(options: &HttpOptions, follow_redirects: bool) -> Result<Cl
         .map_err(|err| Error::InvalidArgument(format!("cannot build the HTTP client: {err}")))
 }
 
+/// The URL to request, credentials included (reqwest sends a URL's user
+/// and password as basic authentication).
 fn url_of(location: &Location) -> Result<Url> {
-    Url::parse(&location.to_string()).map_err(|err| Error::InvalidPath {
+    Url::parse(&location.full_text()).map_err(|err| Error::InvalidPath {
         path: location.to_string(),
         reason: err.to_string(),
     })
@@ -96,26 +124,6 @@ fn read_only(location: &Location) -> Error {
         path: location.to_string(),
         reason: "HTTP(S) locations are read-only".into(),
     }
-}
-
-/// The total size from a `Content-Range: bytes a-b/total` header.
-fn content_range(response: &reqwest::Response) -> Option<(u64, Option<u64>)> {
-    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
-    let rest = value.trim().strip_prefix("bytes")?.trim();
-    let (range, total) = rest.split_once('/')?;
-    let start = range.split_once('-')?.0.trim().parse().ok()?;
-    Some((start, total.trim().parse().ok()))
-}
-
-fn header_length(response: &reqwest::Response) -> Option<u64> {
-    response
-        .headers()
-        .get(CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 impl HttpFileSystem {
@@ -137,13 +145,15 @@ impl HttpFileSystem {
         })
     }
 
-    /// The size of a file and whether its server honours ranges: HEAD, then
-    /// a one-byte range GET when HEAD says nothing about ranges.
-    async fn probe(client: Client, options: HttpOptions, location: String) -> Result<(u64, bool)> {
-        let url = Url::parse(&location).map_err(|err| Error::InvalidPath {
-            path: location.clone(),
-            reason: err.to_string(),
-        })?;
+    /// The size and version of a file and whether its server honours
+    /// ranges: HEAD, then a one-byte range GET when HEAD says nothing about
+    /// ranges.
+    async fn probe(
+        client: Client,
+        options: HttpOptions,
+        url: Url,
+        location: String,
+    ) -> Result<Probed> {
         let head = send(client.head(url.clone()), &location, &options).await?;
         let status = head.status().as_u16();
         let advertised = head
@@ -151,10 +161,14 @@ impl HttpFileSystem {
             .get(ACCEPT_RANGES)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("bytes"));
-        let head_length = header_length(&head);
+        let head_length = content_length(&head);
         if head.status().is_success() {
-            if let (true, Some(size)) = (advertised, head_length) {
-                return Ok((size, true));
+            if let (true, Some(_)) = (advertised, head_length) {
+                let version = Version::of(&head);
+                return Ok(Probed {
+                    ranges: true,
+                    version,
+                });
             }
         } else if status != 405 && status != 501 {
             let body = error_body(head, &options).await;
@@ -168,20 +182,34 @@ impl HttpFileSystem {
         )
         .await?;
         let status = response.status().as_u16();
+        let mut version = Version::of(&response);
         match status {
-            206 => match content_range(&response) {
-                Some((_, Some(total))) => Ok((total, true)),
-                _ => Err(Error::Remote {
-                    location,
-                    status: Some(206),
-                    message: "a partial response without the file's size".into(),
-                    retryable: false,
-                }),
-            },
+            206 if version.size.is_some() => Ok(Probed {
+                ranges: true,
+                version,
+            }),
+            206 => Err(Error::Remote {
+                location,
+                status: Some(206),
+                message: "a partial response without the file's size".into(),
+                retryable: false,
+            }),
             // An empty file cannot satisfy a range.
-            416 => Ok((0, true)),
-            200 => match head_length.or_else(|| header_length(&response)) {
-                Some(size) => Ok((size, false)),
+            416 => {
+                version.size = Some(0);
+                Ok(Probed {
+                    ranges: true,
+                    version,
+                })
+            }
+            200 => match head_length.or(version.size) {
+                Some(size) => {
+                    version.size = Some(size);
+                    Ok(Probed {
+                        ranges: false,
+                        version,
+                    })
+                }
                 None => Err(Error::Remote {
                     location,
                     status: Some(200),
@@ -202,6 +230,9 @@ struct HttpOpener {
     options: HttpOptions,
     url: Url,
     location: String,
+    /// The version every answer must be about: from the file's probe, or
+    /// else from the first answer.
+    version: Arc<Mutex<Option<Version>>>,
 }
 
 impl RangeOpener for HttpOpener {
@@ -222,27 +253,49 @@ impl RangeOpener for HttpOpener {
             };
             request = request.header(RANGE, range);
         }
+        let known = lock(&self.version).clone();
+        if let Some(version) = &known {
+            request = version.precondition(request);
+        }
         let location = self.location.clone();
         let options = self.options.clone();
+        let shared = Arc::clone(&self.version);
         Box::pin(async move {
             let response = send(request, &location, &options).await?;
-            match response.status().as_u16() {
-                206 => {
-                    let offset = content_range(&response).map_or(position, |(start, _)| start);
-                    Ok(Some(Opened { response, offset }))
+            let status = response.status().as_u16();
+            let offset = match status {
+                206 => position,
+                200 => 0,
+                416 => return Ok(None),
+                412 => {
+                    let detail = "a precondition from its first answer failed".to_owned();
+                    return Err(changed_while_read(&location, detail));
                 }
-                200 => Ok(Some(Opened {
-                    response,
-                    offset: 0,
-                })),
-                416 => Ok(None),
                 status => {
                     let body = error_body(response, &options).await;
-                    Err(status_error(&location, status, &body))
+                    return Err(status_error(&location, status, &body));
                 }
-            }
+            };
+            let version = match known {
+                Some(version) => version,
+                None => lock(&shared)
+                    .get_or_insert_with(|| Version::of(&response))
+                    .clone(),
+            };
+            version.check(&response, position, end, &location)?;
+            Ok(Some(Opened {
+                response,
+                offset,
+                size: version.size,
+            }))
         })
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl FileSystem for HttpFileSystem {
@@ -252,34 +305,32 @@ impl FileSystem for HttpFileSystem {
         start: u64,
         end: Option<u64>,
     ) -> Result<Box<dyn Read + Send>> {
+        let version = probed()
+            .get(&location.full_text())
+            .map(|probed| probed.version.clone());
         let opener = HttpOpener {
             client: self.client.clone(),
             options: self.options.clone(),
             url: url_of(location)?,
             location: location.to_string(),
+            version: Arc::new(Mutex::new(version)),
         };
         remote::open_resumable(Arc::new(opener), start, end)
     }
 
     fn status(&self, location: &Location) -> Result<FileStatus> {
-        url_of(location)?;
+        let url = url_of(location)?;
         let client = self.client.clone();
         let options = self.options.clone();
         let text = location.to_string();
-        let (size, ranges) = block_on(async move {
+        let found = block_on(async move {
             with_retries(&options, || {
-                HttpFileSystem::probe(client.clone(), options.clone(), text.clone())
+                HttpFileSystem::probe(client.clone(), options.clone(), url.clone(), text.clone())
             })
             .await
         })?;
-        let mut unsupported = ranges_unsupported()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if ranges {
-            unsupported.remove(&location.to_string());
-        } else {
-            unsupported.insert(location.to_string());
-        }
+        let size = found.version.size.unwrap_or_default();
+        probed().insert(location.full_text(), found);
         Ok(FileStatus {
             location: location.clone(),
             size,

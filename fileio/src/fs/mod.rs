@@ -7,6 +7,7 @@
 
 mod hdfs;
 mod http;
+mod http_validators;
 mod local;
 mod remote;
 mod s3;

@@ -256,6 +256,14 @@ fn transport_kind(err: &reqwest::Error) -> io::ErrorKind {
 /// [`Error::Io`] naming `location`, whose kind tells whether it is
 /// retryable (refused, reset, timed out).
 pub(crate) fn transport_error(location: &str, err: &reqwest::Error) -> Error {
+    if let Some(reason) = permanent_failure(err) {
+        return Error::Remote {
+            location: location.to_owned(),
+            status: None,
+            message: reason,
+            retryable: false,
+        };
+    }
     let kind = transport_kind(err);
     let mut message = if err.is_timeout() {
         "timed out".to_owned()
@@ -274,6 +282,36 @@ pub(crate) fn transport_error(location: &str, err: &reqwest::Error) -> Error {
     Error::Io {
         path: location.to_owned(),
         source: io::Error::new(kind, message),
+    }
+}
+
+/// Why a request failed for good, if it did: a redirect loop (or more
+/// redirects than allowed) and a response that is not HTTP as the client
+/// accepts it (an oversized header, say) fail the same way every time.
+fn permanent_failure(err: &reqwest::Error) -> Option<String> {
+    if err.is_redirect() {
+        return Some("too many redirects (a redirect loop?)".to_owned());
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        if let Some(hyper) = inner.downcast_ref::<hyper::Error>() {
+            if hyper.is_parse() || hyper.is_user() {
+                return Some(format!("the response cannot be used: {hyper}"));
+            }
+        }
+        source = inner.source();
+    }
+    None
+}
+
+/// The error for a file that is not the one first answered about: its
+/// validator or size differs, or an answer holds other bytes than asked.
+pub(crate) fn changed_while_read(location: &str, detail: String) -> Error {
+    Error::Remote {
+        location: location.to_owned(),
+        status: None,
+        message: format!("the file changed while being read ({detail})"),
+        retryable: false,
     }
 }
 
@@ -330,21 +368,88 @@ pub(crate) async fn error_body(response: reqwest::Response, options: &HttpOption
     String::from_utf8_lossy(&body).into_owned()
 }
 
+/// The retries of one operation (a request, or a download with all its
+/// resumptions), shared by all its attempts: every failed attempt counts,
+/// whether or not it made progress, so the retries and timeouts bound the
+/// operation's time.
+pub(crate) struct Retries {
+    options: HttpOptions,
+    used: u32,
+}
+
+impl Retries {
+    pub(crate) fn new(options: &HttpOptions) -> Retries {
+        Retries {
+            options: options.clone(),
+            used: 0,
+        }
+    }
+
+    /// After `err`: waits out the backoff when another attempt is worth
+    /// making, or gives `err` back (saying how many retries it had when
+    /// it had some) when it is permanent or the retries are spent.
+    pub(crate) async fn after(&mut self, err: Error) -> Result<()> {
+        if !err.is_retryable() {
+            return Err(err);
+        }
+        if self.used >= self.options.max_retries() {
+            return Err(after_retries(err, self.used));
+        }
+        tokio::time::sleep(self.options.backoff(self.used)).await;
+        self.used += 1;
+        Ok(())
+    }
+}
+
+/// `err`, its message saying that it persisted through `retries` retries.
+fn after_retries(err: Error, retries: u32) -> Error {
+    if retries == 0 {
+        return err;
+    }
+    let note = match retries {
+        1 => "(after 1 retry)".to_owned(),
+        _ => format!("(after {retries} retries)"),
+    };
+    match err {
+        Error::Io { path, source } => Error::Io {
+            path,
+            source: io::Error::new(source.kind(), format!("{source} {note}")),
+        },
+        Error::Remote {
+            location,
+            status,
+            message,
+            retryable,
+        } => Error::Remote {
+            location,
+            status,
+            message: format!("{message} {note}"),
+            retryable,
+        },
+        other => other,
+    }
+}
+
 /// Runs `attempt` until it succeeds, fails for good, or the retries run
 /// out, sleeping with exponential backoff between attempts.
-pub(crate) async fn with_retries<T, F, Fut>(options: &HttpOptions, mut attempt: F) -> Result<T>
+pub(crate) async fn with_retries<T, F, Fut>(options: &HttpOptions, attempt: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut retry = 0;
+    retrying(&mut Retries::new(options), attempt).await
+}
+
+/// [`with_retries`] drawing on `retries`.
+async fn retrying<T, F, Fut>(retries: &mut Retries, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
     loop {
         match attempt().await {
-            Err(err) if err.is_retryable() && retry < options.max_retries() => {
-                tokio::time::sleep(options.backoff(retry)).await;
-                retry += 1;
-            }
-            other => return other,
+            Err(err) => retries.after(err).await?,
+            ok => return ok,
         }
     }
 }
@@ -356,6 +461,9 @@ pub(crate) struct Opened {
     /// The file offset of the body's first byte (the requested one, or 0
     /// for a server that ignored a range).
     pub(crate) offset: u64,
+    /// The file's size when known: a body going beyond it is of a file
+    /// that changed.
+    pub(crate) size: Option<u64>,
 }
 
 /// Something that can open a file's bytes from any offset: a ranged GET,
@@ -379,7 +487,8 @@ pub(crate) trait RangeOpener: Send + Sync + 'static {
 /// The first request is made (and retried) before this returns, so a
 /// missing file or a refused access is reported here, not on first read.
 /// A body that ends before its `Content-Length`, or before `end`, is
-/// resumed; when the retries run out it is an error, never short data.
+/// resumed; when the retries run out it is an error, never short data. The
+/// first request and every resumption draw on one budget of retries.
 pub(crate) fn open_resumable(
     opener: Arc<dyn RangeOpener>,
     start: u64,
@@ -388,11 +497,12 @@ pub(crate) fn open_resumable(
     if end.is_some_and(|end| end <= start) {
         return Ok(Box::new(io::empty()));
     }
-    let first = {
+    let (first, retries) = {
         let opener = Arc::clone(&opener);
         block_on(async move {
-            let options = opener.options().clone();
-            with_retries(&options, || opener.open(start, end)).await
+            let mut retries = Retries::new(opener.options());
+            let first = retrying(&mut retries, || opener.open(start, end)).await;
+            first.map(|first| (first, retries))
         })?
     };
     let Some(first) = first else {
@@ -405,7 +515,7 @@ pub(crate) fn open_resumable(
             end,
             sender,
         };
-        match download.run(first).await {
+        match download.run(first, retries).await {
             Ok(()) => download.sender.end().await,
             Err(Stop::ReaderGone) => {}
             Err(Stop::Failed(err)) => download.sender.fail(into_io(err)).await,
@@ -428,16 +538,16 @@ struct Download {
 }
 
 impl Download {
-    async fn run(&mut self, first: Opened) -> std::result::Result<(), Stop> {
+    /// Streams `first`, then resumes from where each broken body stopped
+    /// while `retries` last.
+    async fn run(&mut self, first: Opened, mut retries: Retries) -> std::result::Result<(), Stop> {
         let options = self.opener.options().clone();
         let mut opened = Some(first);
-        let mut retry = 0;
         loop {
             let attempt = match opened.take() {
                 Some(opened) => Ok(Some(opened)),
                 None => self.opener.open(self.position, self.end).await,
             };
-            let before = self.position;
             let outcome = match attempt {
                 Ok(Some(opened)) => self.stream(opened, &options).await,
                 Ok(None) => return Ok(()),
@@ -445,16 +555,7 @@ impl Download {
             };
             match outcome {
                 Ok(()) => return Ok(()),
-                Err(Stop::Failed(err)) if err.is_retryable() => {
-                    if self.position > before {
-                        retry = 0;
-                    }
-                    if retry >= options.max_retries() {
-                        return Err(Stop::Failed(err));
-                    }
-                    tokio::time::sleep(options.backoff(retry)).await;
-                    retry += 1;
-                }
+                Err(Stop::Failed(err)) => retries.after(err).await.map_err(Stop::Failed)?,
                 Err(stop) => return Err(stop),
             }
         }
@@ -467,6 +568,7 @@ impl Download {
         let Opened {
             mut response,
             offset,
+            size,
         } = opened;
         let status = response.status().as_u16();
         let expected = response.content_length();
@@ -503,6 +605,10 @@ impl Download {
                 }
             };
             received += chunk.len() as u64;
+            if let Some(size) = size.filter(|size| offset + received > *size) {
+                let detail = format!("more than the {size} bytes first reported");
+                return Err(Stop::Failed(changed_while_read(&location, detail)));
+            }
             let mut chunk = chunk;
             if skip > 0 {
                 let dropped = skip.min(chunk.len() as u64);

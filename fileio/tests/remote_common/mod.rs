@@ -153,6 +153,19 @@ pub fn assert_output_replaced_only_when_asked(
     files
 }
 
+/// The error of opening `url`, which must fail.
+pub fn open_error(url: &str, options: &FileIoOptions) -> Error {
+    let location = Location::parse(url).unwrap();
+    let fs = filesystem_for_with(&location, options).unwrap();
+    fs.open(&location).err().expect("opening must fail")
+}
+
+/// A loopback port that nothing listens on.
+pub fn unused_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 /// A generated text of `count` numbered lines.
 pub fn numbered_lines(count: usize) -> String {
     (0..count)
@@ -166,6 +179,18 @@ pub struct SeenRequest {
     pub method: String,
     pub path: String,
     pub range: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl SeenRequest {
+    /// The value of header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// What the scripted server does with a request.
@@ -174,8 +199,9 @@ pub enum Reply {
     Full(u16, Vec<(String, String)>, Vec<u8>),
     /// Headers announcing `length` bytes, then only `body`, then close.
     CutShort(u16, u64, Vec<u8>),
-    /// Headers announcing `length` bytes, `body`, then silence for long.
-    Stall(u64, Vec<u8>),
+    /// Status, extra headers, announcing `length` bytes, `body`, then
+    /// silence for long.
+    Stall(u16, Vec<(String, String)>, u64, Vec<u8>),
 }
 
 /// A loopback HTTP server answering each connection's one request from a
@@ -226,17 +252,20 @@ fn serve(
     let path = parts.next().unwrap_or_default().to_owned();
     let mut range = None;
     let mut content_length = 0usize;
+    let mut headers = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
             break;
         }
         if let Some((name, value)) = line.split_once(':') {
-            match name.trim().to_ascii_lowercase().as_str() {
-                "range" => range = Some(value.trim().to_owned()),
-                "content-length" => content_length = value.trim().parse().unwrap_or(0),
+            let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().to_owned());
+            match name.as_str() {
+                "range" => range = Some(value.clone()),
+                "content-length" => content_length = value.parse().unwrap_or(0),
                 _ => {}
             }
+            headers.push((name, value));
         }
     }
     let mut body = vec![0; content_length];
@@ -245,6 +274,7 @@ fn serve(
         method,
         path,
         range,
+        headers,
     };
     let index = {
         let mut seen = seen.lock().unwrap();
@@ -274,8 +304,8 @@ fn serve(
             let _ = stream.write_all(head(status, length, &[]).as_bytes());
             let _ = stream.write_all(&body);
         }
-        Reply::Stall(length, body) => {
-            let _ = stream.write_all(head(200, length, &[]).as_bytes());
+        Reply::Stall(status, headers, length, body) => {
+            let _ = stream.write_all(head(status, length, &headers).as_bytes());
             let _ = stream.write_all(&body);
             let _ = stream.flush();
             thread::sleep(Duration::from_secs(30));
