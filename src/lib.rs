@@ -54,7 +54,9 @@
 //!   switches a program to the caller's thread without recompiling.
 
 mod context;
+mod dot;
 mod error;
+mod listener;
 mod nodes;
 mod options;
 mod order;
@@ -68,6 +70,7 @@ mod stats;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
+pub use listener::{JobListener, StageInfo};
 pub use nodes::pipe::PipeOptions;
 pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
 pub use rdd::{

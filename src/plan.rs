@@ -98,6 +98,12 @@ pub(crate) trait Lineage: Send + Sync {
     /// The RDD's name and id: `name[id]`, plus its storage when persisted.
     fn describe(&self) -> String;
 
+    /// The RDD's id within its Context.
+    fn id(&self) -> usize;
+
+    /// Whether the RDD is persisted (cached).
+    fn is_persisted(&self) -> bool;
+
     /// How many partitions the RDD has.
     fn num_partitions(&self) -> usize;
 

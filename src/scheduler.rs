@@ -24,6 +24,8 @@ where
     rdd.context().check_config()?;
     rdd.lineage().prepare()?;
     let max_retries = rdd.context().max_retries();
+    let stage = rdd.context().start_stage(rdd.label(), partitions.len());
+    let listeners = || rdd.context().listeners();
     let attempt = |partition: usize| -> Result<R> {
         let mut retries_left = max_retries;
         loop {
@@ -43,13 +45,20 @@ where
             }
         }
     };
+    let attempt_and_report = |partition: usize| -> Result<R> {
+        let result = attempt(partition);
+        listeners().for_each(|listener| listener.task_finished(&stage, partition));
+        result
+    };
     let tasks = partitions
         .iter()
-        .map(|&partition| move || attempt(partition));
-    run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
+        .map(|&partition| move || attempt_and_report(partition));
+    let results = run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
         rdd: rdd.label(),
         partition: partitions[index],
-    })
+    });
+    listeners().for_each(|listener| listener.stage_finished(&stage));
+    results
 }
 
 /// Runs closures that do not panic as one pool call and returns their

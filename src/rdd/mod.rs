@@ -257,6 +257,25 @@ impl<T: Data> Rdd<T> {
         plan::debug_string(self.inner.as_ref())
     }
 
+    /// The lineage as a Graphviz DOT graph, as Spark UI's DAG view draws
+    /// it: one node per RDD, boxed by stage, shuffle edges dashed and
+    /// labelled, persisted RDDs shaded. Render it with `dot -Tsvg`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let counts = ctx.parallelize_with(["a", "b", "a"], 2).map(|w| (w, 1)).cache().reduce_by_key(|a, b| a + b);
+    /// let dot = counts.to_dot();
+    /// assert!(dot.starts_with("digraph lineage {"));
+    /// assert_eq!(dot.matches("subgraph cluster_stage").count(), 2);
+    /// assert!(dot.contains("style=dashed"));
+    /// assert!(dot.contains("fillcolor"));
+    /// ```
+    pub fn to_dot(&self) -> String {
+        crate::dot::lineage_dot(self.inner.as_ref())
+    }
+
     /// Keeps partitions in memory once computed ([`StorageLevel::MemoryOnly`]).
     ///
     /// A partition computed by any job (also as part of a downstream chain)
@@ -370,6 +389,14 @@ impl<T: Data> Lineage for RddInner<T> {
             StorageLevel::None => self.label(),
             level => format!("{} [{level:?}]", self.label()),
         }
+    }
+
+    fn id(&self) -> usize {
+        self.id
+    }
+
+    fn is_persisted(&self) -> bool {
+        self.storage_level() != StorageLevel::None
     }
 
     fn num_partitions(&self) -> usize {
