@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 use serde_json::json;
-use sparkling::{Codec, SaveOptions};
+use sparkling::{Codec, SaveOptions, SortOptions};
 
 use crate::output::{Output, Table};
 use crate::session::{Failure, Session};
@@ -41,10 +41,16 @@ pub enum CodecArg {
 pub fn run(args: &Args, session: &Session) -> Result<Output, Failure> {
     let mut lines = session.lines(&args.path)?;
     if let Some(parts) = args.parts.map(|parts| parts as usize) {
-        lines = if parts < lines.num_partitions() {
+        lines = if parts <= lines.num_partitions() {
             lines.coalesce(parts)
         } else {
-            lines.repartition(parts)
+            // More parts: a sort on the line's index cuts the lines into
+            // ranges, so they keep their order (a repartition would not).
+            lines
+                .zip_with_index()
+                .map(|(line, index)| (index, line))
+                .sort_by_key_with(SortOptions::new().partitions(parts))
+                .values()
         };
     }
     if let Some(plan) = session.plan(&lines) {
