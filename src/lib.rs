@@ -50,6 +50,9 @@
 //!   partition, then more in growing rounds, only as far as needed.
 //! - **Cache.** [`Rdd::cache`] keeps a partition once computed, by whatever
 //!   job computed it; later jobs read it from memory.
+//! - **Listeners** ([`JobListener`], registered on the [`ContextBuilder`])
+//!   are told as stages start and their tasks finish; [`Rdd::to_dot`]
+//!   draws the lineage by stage for Graphviz.
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 

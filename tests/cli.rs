@@ -19,7 +19,10 @@ fn count_gives_lines_words_and_bytes_of_every_codec_and_the_total() {
     let dir = tempfile::tempdir().unwrap();
     let files = fixtures(dir.path());
     let lines = model_lines(&fixture_text());
-    let words: u64 = lines.iter().map(|l| l.split_whitespace().count() as u64).sum();
+    let words: u64 = lines
+        .iter()
+        .map(|l| l.split_whitespace().count() as u64)
+        .sum();
     let paths: Vec<&str> = files.iter().map(|path| arg(path)).collect();
     for lines_only in [false, true] {
         let mut args = vec!["count", "--json", "-p", "4"];
@@ -42,7 +45,10 @@ fn count_gives_lines_words_and_bytes_of_every_codec_and_the_total() {
         assert_eq!(rows[3]["lines"], 3 * lines.len() as u64);
     }
     let text = sparkling(&["count", "-l", paths[0]]).ok().to_string();
-    assert_eq!(text, format!("lines  file\n {}  {}\n", lines.len(), paths[0]));
+    assert_eq!(
+        text,
+        format!("lines  file\n {}  {}\n", lines.len(), paths[0])
+    );
 }
 
 #[test]
@@ -52,13 +58,19 @@ fn grep_numbers_matching_lines_across_splits_and_counts_them() {
     let lines = model_lines(&fixture_text());
     let matching = |keep: &dyn Fn(&str) -> bool| -> Vec<(usize, String)> {
         let found = lines.iter().enumerate().filter(|(_, line)| keep(line));
-        found.map(|(index, line)| (index + 1, line.clone())).collect()
+        found
+            .map(|(index, line)| (index + 1, line.clone()))
+            .collect()
     };
     let blue = matching(&|line| line.contains("blue"));
     let not_blue = matching(&|line| !line.contains("blue"));
     let any_case = matching(&|line| line.to_lowercase().contains("blue"));
     for path in &files {
-        for (flags, expected) in [(vec![], &blue), (vec!["-v"], &not_blue), (vec!["-i"], &any_case)] {
+        for (flags, expected) in [
+            (vec![], &blue),
+            (vec!["-v"], &not_blue),
+            (vec!["-i"], &any_case),
+        ] {
             let mut args = vec!["grep", "-p", "5"];
             args.extend(flags);
             args.extend(["blue", arg(path)]);
@@ -84,7 +96,10 @@ fn head_gives_the_first_lines_of_every_codec() {
     for path in fixtures(dir.path()) {
         let text: String = lines[..7].iter().map(|line| format!("{line}\n")).collect();
         assert_eq!(sparkling(&["head", "-n", "7", arg(&path)]).ok(), text);
-        assert_eq!(sparkling(&["head", "--json", arg(&path)]).json(), Value::from(&lines[..10]));
+        assert_eq!(
+            sparkling(&["head", "--json", arg(&path)]).json(),
+            Value::from(&lines[..10])
+        );
     }
 }
 
@@ -95,12 +110,24 @@ fn sample_is_reproducible_and_draws_lines_of_the_data() {
     let lines = model_lines(&fixture_text());
     for args in [
         vec!["sample", "--json", "-n", "25", "--seed", "3", arg(&path)],
-        vec!["sample", "--json", "--fraction", "0.05", "--seed", "3", arg(&path)],
+        vec![
+            "sample",
+            "--json",
+            "--fraction",
+            "0.05",
+            "--seed",
+            "3",
+            arg(&path),
+        ],
     ] {
         let first = sparkling(&args).json();
         assert_eq!(sparkling(&args).json(), first);
         let drawn = first.as_array().unwrap();
-        assert!(drawn.iter().all(|line| lines.contains(&line.as_str().unwrap().to_string())));
+        assert!(
+            drawn
+                .iter()
+                .all(|line| lines.contains(&line.as_str().unwrap().to_string()))
+        );
         if args.contains(&"-n") {
             assert_eq!(drawn.len(), 25);
         } else {
@@ -123,12 +150,28 @@ fn freq_ranks_values_of_a_field_and_counts_lines_without_it() {
     let mut ranked: Vec<(&str, u64)> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for path in fixtures(dir.path()) {
-        let out = sparkling(&["freq", "--json", "-f", "2", "-d", ",", "-n", "4", arg(&path)]).json();
+        let out = sparkling(&[
+            "freq",
+            "--json",
+            "-f",
+            "2",
+            "-d",
+            ",",
+            "-n",
+            "4",
+            arg(&path),
+        ])
+        .json();
         let top: Vec<(&str, u64)> = out["top"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|row| (row["value"].as_str().unwrap(), row["count"].as_u64().unwrap()))
+            .map(|row| {
+                (
+                    row["value"].as_str().unwrap(),
+                    row["count"].as_u64().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(top, ranked[..4]);
         assert_eq!(out["missing"], 0);
@@ -162,7 +205,10 @@ fn stats_summarise_a_numeric_field_and_count_bad_values() {
         assert_eq!(summary["max"], max);
         let histogram = out["histogram"].as_array().unwrap();
         assert_eq!(histogram.len(), 10);
-        let total: u64 = histogram.iter().map(|row| row["count"].as_u64().unwrap()).sum();
+        let total: u64 = histogram
+            .iter()
+            .map(|row| row["count"].as_u64().unwrap())
+            .sum();
         assert_eq!(total, values.len() as u64);
     }
 }
@@ -186,8 +232,14 @@ fn json_profiles_keys_and_extracts_a_field() {
     assert_eq!(keys["user"]["null"], 1);
     assert_eq!(keys["user"]["missing"], 1);
     assert_eq!(keys["user.name"]["missing"], 2);
-    assert_eq!(sparkling(&["json", "-f", "user.name", arg(&path)]).ok(), "ann\n");
-    assert_eq!(sparkling(&["json", "--json", "-f", "clicks", arg(&path)]).json(), serde_json::json!([3, 1.5, 2]));
+    assert_eq!(
+        sparkling(&["json", "-f", "user.name", arg(&path)]).ok(),
+        "ann\n"
+    );
+    assert_eq!(
+        sparkling(&["json", "--json", "-f", "clicks", arg(&path)]).json(),
+        serde_json::json!([3, 1.5, 2])
+    );
 }
 
 #[test]
@@ -215,11 +267,26 @@ fn convert_rewrites_parts_in_order_and_refuses_an_existing_directory() {
     let dir = tempfile::tempdir().unwrap();
     let bz2 = fixtures(dir.path()).remove(2);
     let out = dir.path().join("out");
-    let listed = sparkling(&["convert", "--json", arg(&bz2), arg(&out), "--codec", "gz", "--parts", "3"]).json();
+    let listed = sparkling(&[
+        "convert",
+        "--json",
+        arg(&bz2),
+        arg(&out),
+        "--codec",
+        "gz",
+        "--parts",
+        "3",
+    ])
+    .json();
     assert_eq!(listed.as_array().unwrap().len(), 3);
     assert!(out.join("_SUCCESS").exists());
-    let text = sparkling(&["head", "-n", "100000", arg(&out)]).ok().to_string();
-    assert!(model_lines(&text) == model_lines(&fixture_text()), "lines differ or moved");
+    let text = sparkling(&["head", "-n", "100000", arg(&out)])
+        .ok()
+        .to_string();
+    assert!(
+        model_lines(&text) == model_lines(&fixture_text()),
+        "lines differ or moved"
+    );
     let again = sparkling(&["convert", arg(&bz2), arg(&out)]);
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains(arg(&out)), "{}", again.stderr);
@@ -233,7 +300,10 @@ fn wordcount_ranks_words_as_the_model() {
     let path = fixtures(dir.path()).remove(1);
     let mut counts: HashMap<String, u64> = HashMap::new();
     for line in model_lines(&fixture_text()) {
-        for word in line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        for word in line
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
             *counts.entry(word.to_lowercase()).or_default() += 1;
         }
     }
@@ -244,7 +314,12 @@ fn wordcount_ranks_words_as_the_model() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|row| (row["word"].as_str().unwrap().to_string(), row["count"].as_u64().unwrap()))
+        .map(|row| {
+            (
+                row["word"].as_str().unwrap().to_string(),
+                row["count"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(top, ranked[..5]);
 }
@@ -253,11 +328,18 @@ fn wordcount_ranks_words_as_the_model() {
 fn explain_and_dot_print_the_plan_instead_of_running() {
     let dir = tempfile::tempdir().unwrap();
     let path = fixtures(dir.path()).remove(0);
-    let plan = sparkling(&["wordcount", "--explain", arg(&path)]).ok().to_string();
+    let plan = sparkling(&["wordcount", "--explain", arg(&path)])
+        .ok()
+        .to_string();
     assert!(plan.starts_with("(2) reduce_by_key["), "{plan}");
     assert!(plan.contains(&format!("{}[", arg(&path))), "{plan}");
-    let dot = sparkling(&["freq", "--dot", "-f", "2", arg(&path)]).ok().to_string();
-    assert!(dot.starts_with("digraph lineage {") && dot.contains("shuffle"), "{dot}");
+    let dot = sparkling(&["freq", "--dot", "-f", "2", arg(&path)])
+        .ok()
+        .to_string();
+    assert!(
+        dot.starts_with("digraph lineage {") && dot.contains("shuffle"),
+        "{dot}"
+    );
 }
 
 #[test]
@@ -293,8 +375,22 @@ fn a_progress_bar_is_drawn_on_a_terminal() {
         env!("CARGO_BIN_EXE_sparkling"),
         arg(&path)
     );
-    let started = tmux(&["new-session", "-d", "-s", &session, "-x", "200", "-y", "30", &command]);
-    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "200",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     let mut screen = String::new();
     for _ in 0..100 {
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -305,6 +401,9 @@ fn a_progress_bar_is_drawn_on_a_terminal() {
         }
     }
     tmux(&["kill-session", "-t", &session]);
-    assert!(screen.contains("6/6 partitions"), "no bar on the terminal:\n{screen}");
+    assert!(
+        screen.contains("6/6 partitions"),
+        "no bar on the terminal:\n{screen}"
+    );
     assert!(screen.contains("stage 0"), "{screen}");
 }

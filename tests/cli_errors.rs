@@ -8,16 +8,38 @@ mod cli_support;
 use cli_support::{arg, fixtures, gzip, sparkling};
 
 const SUBCOMMANDS: [&str; 11] = [
-    "head", "count", "grep", "sample", "freq", "stats", "json", "ls", "convert", "wordcount",
+    "head",
+    "count",
+    "grep",
+    "sample",
+    "freq",
+    "stats",
+    "json",
+    "ls",
+    "convert",
+    "wordcount",
     "completions",
 ];
 
 #[test]
 fn a_missing_path_exits_1_naming_it() {
-    for command in ["head", "count", "sample", "freq", "stats", "json", "ls", "wordcount"] {
+    for command in [
+        "head",
+        "count",
+        "sample",
+        "freq",
+        "stats",
+        "json",
+        "ls",
+        "wordcount",
+    ] {
         let run = sparkling(&[command, "/no/such/dir/file.txt"]);
         assert_eq!(run.code, 1, "{command}: {}", run.stderr);
-        assert!(run.stderr.contains("/no/such/dir/file.txt"), "{command}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("/no/such/dir/file.txt"),
+            "{command}: {}",
+            run.stderr
+        );
         assert_eq!(run.stdout, "");
     }
     let run = sparkling(&["grep", "x", "/no/such/file.txt"]);
@@ -32,7 +54,11 @@ fn corrupt_compressed_files_exit_1_naming_them() {
     for path in &files[1..] {
         let bytes = std::fs::read(path).unwrap();
         std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
-        for args in [vec!["count", "-l", arg(path)], vec!["count", arg(path)], vec!["grep", "-c", "a", arg(path)]] {
+        for args in [
+            vec!["count", "-l", arg(path)],
+            vec!["count", arg(path)],
+            vec!["grep", "-c", "a", arg(path)],
+        ] {
             let run = sparkling(&args);
             assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
             assert!(run.stderr.contains(arg(path)), "{args:?}: {}", run.stderr);
@@ -60,7 +86,11 @@ fn invalid_utf8_exits_1_naming_file_and_line_unless_lossy() {
             // its byte offset (line 3 starts at byte 16).
             let at_line = format!("invalid UTF-8 in {} at line 3", arg(path));
             let at_offset = format!("invalid UTF-8 in {} at byte offset 16", arg(path));
-            assert!(run.stderr.contains(&at_line) || run.stderr.contains(&at_offset), "{}", run.stderr);
+            assert!(
+                run.stderr.contains(&at_line) || run.stderr.contains(&at_offset),
+                "{}",
+                run.stderr
+            );
             args.extend(["-p", "1"]);
             assert!(sparkling(&args).stderr.contains(&at_line), "{args:?}");
         }
@@ -76,7 +106,11 @@ fn invalid_patterns_fields_and_arguments_are_usage_errors() {
     let path = arg(&path);
     let run = sparkling(&["grep", "a(b", path]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("invalid pattern \"a(b\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("invalid pattern \"a(b\""),
+        "{}",
+        run.stderr
+    );
     for args in [
         vec!["freq", "-f", "0", path],
         vec!["stats", "-f", "x", path],
@@ -109,7 +143,15 @@ fn every_subcommand_has_help() {
 
 #[test]
 fn completions_are_printed_for_the_shells() {
-    assert!(sparkling(&["completions", "bash"]).ok().contains("_sparkling()"));
-    assert!(sparkling(&["completions", "zsh"]).ok().contains("#compdef sparkling"));
+    assert!(
+        sparkling(&["completions", "bash"])
+            .ok()
+            .contains("_sparkling()")
+    );
+    assert!(
+        sparkling(&["completions", "zsh"])
+            .ok()
+            .contains("#compdef sparkling")
+    );
     assert_eq!(sparkling(&["completions", "nosh"]).code, 2);
 }

@@ -48,7 +48,10 @@ fn http_files_are_counted_grepped_and_headed_plain_and_gzip() {
         let head = sparkling_with_env(&["head", "--json", "-n", "3", &url], &[]).json();
         assert_eq!(head, serde_json::Value::from(&lines[..3]));
     }
-    let missing = format!("{}/{dir}/nothing.txt", server_var("SPARKLING_TEST_HTTP_URL"));
+    let missing = format!(
+        "{}/{dir}/nothing.txt",
+        server_var("SPARKLING_TEST_HTTP_URL")
+    );
     let run = sparkling_with_env(&["count", &missing], &[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains(&missing), "{}", run.stderr);
@@ -70,14 +73,26 @@ fn s3_objects_are_written_by_convert_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let local = dir.path().join("data.txt");
     std::fs::write(&local, fixture_text()).unwrap();
-    let url = format!("s3://{}/{}", server_var("SPARKLING_TEST_S3_BUCKET"), unique("cli"));
+    let url = format!(
+        "s3://{}/{}",
+        server_var("SPARKLING_TEST_S3_BUCKET"),
+        unique("cli")
+    );
     let local = local.to_str().unwrap();
-    let written = sparkling_with_env(&["convert", "--json", local, &url, "--codec", "bz2", "--parts", "2"], &env);
+    let written = sparkling_with_env(
+        &[
+            "convert", "--json", local, &url, "--codec", "bz2", "--parts", "2",
+        ],
+        &env,
+    );
     assert_eq!(written.json().as_array().unwrap().len(), 2);
     let counted = sparkling_with_env(&["count", "-l", "--json", &url], &env).json();
     let lines = model_lines(&fixture_text());
     assert_eq!(counted[2]["lines"], lines.len(), "{counted}");
-    let freq = sparkling_with_env(&["freq", "--json", "-f", "2", "-d", ",", "-n", "1", &url], &env);
+    let freq = sparkling_with_env(
+        &["freq", "--json", "-f", "2", "-d", ",", "-n", "1", &url],
+        &env,
+    );
     assert_eq!(freq.json()["top"][0]["value"], "blue");
     let denied = sparkling_with_env(&["count", &url], &env[..1]);
     assert_eq!(denied.code, 1, "{}", denied.stdout);

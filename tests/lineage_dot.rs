@@ -18,7 +18,12 @@ fn render_svg(dot: &str) -> String {
             "cannot run Graphviz's `dot` ({err}): install it with `apt-get install -y graphviz`"
         ),
     };
-    child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "dot failed on:\n{dot}");
     String::from_utf8(output.stdout).unwrap()
@@ -37,17 +42,15 @@ fn the_svg_has_a_node_per_rdd_and_a_cluster_per_stage() {
     let joined = counts.join(&other).map(|(word, (count, _))| (word, count));
     let dot = joined.to_dot();
     let svg = render_svg(&dot);
-    let rdds = [
-        words.id(),
-        counts.id(),
-        other.id(),
-        joined.id(),
-    ];
+    let rdds = [words.id(), counts.id(), other.id(), joined.id()];
     let nodes = svg.matches("class=\"node\"").count();
     let ids_in_plan = joined.to_debug_string().lines().count();
     assert_eq!(nodes, ids_in_plan, "{dot}");
     for id in rdds {
-        assert!(svg.contains(&format!("<title>rdd_{id}</title>")), "rdd {id} missing:\n{svg}");
+        assert!(
+            svg.contains(&format!("<title>rdd_{id}</title>")),
+            "rdd {id} missing:\n{svg}"
+        );
     }
     // Two shuffle stages (the reduce's and the join's map sides) and the
     // result stage; the cached RDD is shaded.

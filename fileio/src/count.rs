@@ -95,8 +95,7 @@ impl Split {
         let stream_start = self.start.saturating_sub(1);
         let stream = fs.open_range(&self.file.location, stream_start, None)?;
         let limit = Some(self.end - stream_start);
-        count_stream(stream, self.start == 0, limit, mode)
-            .map_err(|err| self.read_error(err))
+        count_stream(stream, self.start == 0, limit, mode).map_err(|err| self.read_error(err))
     }
 
     /// Counts through the line reader: its answer, and its error (naming the
@@ -264,7 +263,8 @@ impl Tally {
         // A terminator ending at the limit (or the end) starts no line of
         // ours; the file's first line is one more than its terminators.
         let ends_with_terminator = matches!(last, b'\n' | b'\r');
-        let lines = self.terminators - u64::from(ends_with_terminator) + u64::from(self.starts_file);
+        let lines =
+            self.terminators - u64::from(ends_with_terminator) + u64::from(self.starts_file);
         Counted::Lines(lines)
     }
 }
@@ -369,7 +369,10 @@ mod tests {
     fn cut_characters_are_carried_and_invalid_bytes_found() {
         let text = "\u{20ac}\u{1f600}\u{e9}\n".repeat(3);
         for chunk in 1..=text.len() {
-            assert_eq!(count_whole(text.as_bytes(), chunk, Utf8Mode::Strict), Some(3));
+            assert_eq!(
+                count_whole(text.as_bytes(), chunk, Utf8Mode::Strict),
+                Some(3)
+            );
         }
         for bad in [&b"ok\n\xff\n"[..], b"ok\n\xe2\x82", b"\xe2\x82\nx\n"] {
             for chunk in 1..=bad.len() {
@@ -417,8 +420,11 @@ mod tests {
         };
         for block in 1..=data.len() as u64 {
             for split in plan_splits_with_block_size(std::slice::from_ref(&file), 1, block) {
-                let expected = line_reader_count(&split, Utf8Mode::Strict).map_err(|e| e.to_string());
-                let counted = split.count_lines(Utf8Mode::Strict).map_err(|e| e.to_string());
+                let expected =
+                    line_reader_count(&split, Utf8Mode::Strict).map_err(|e| e.to_string());
+                let counted = split
+                    .count_lines(Utf8Mode::Strict)
+                    .map_err(|e| e.to_string());
                 assert_eq!(counted, expected, "{split:?}");
             }
         }

@@ -54,7 +54,16 @@ pub fn sparkling_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
 /// The fixture's lines: `id,colour,value` with every terminator kind, a
 /// few values that are not numbers, and some non-ASCII text.
 pub fn fixture_text() -> String {
-    let colours = ["red", "blue", "green", "blue", "Blue", "gr\u{e9}y", "red", "blue"];
+    let colours = [
+        "red",
+        "blue",
+        "green",
+        "blue",
+        "Blue",
+        "gr\u{e9}y",
+        "red",
+        "blue",
+    ];
     let terminators = ["\n", "\r\n", "\r", "\n"];
     let mut text = String::new();
     for i in 0..3000usize {
@@ -63,7 +72,10 @@ pub fn fixture_text() -> String {
         } else {
             format!("{}.5", (i * 37) % 1000)
         };
-        text.push_str(&format!("{i},{},{value},some words here", colours[i % 7 + i % 2]));
+        text.push_str(&format!(
+            "{i},{},{value},some words here",
+            colours[i % 7 + i % 2]
+        ));
         text.push_str(terminators[i % 4]);
     }
     text.push_str("last,without,newline");

@@ -35,6 +35,9 @@ pub struct GlobalArgs {
     pub lossy: bool,
 }
 
+/// The splits of some files, each with the index of its file.
+pub type SplitRdd = Rdd<(usize, Split)>;
+
 /// A subcommand's run: the Context and the global options.
 pub struct Session {
     pub ctx: Context,
@@ -101,7 +104,7 @@ impl Session {
     /// The splits of the files at `path`, one RDD element (and partition)
     /// each, with the index of their file in the list, for commands that
     /// read splits themselves.
-    pub fn splits(&self, path: &str) -> Result<(Vec<FileStatus>, Rdd<(usize, Split)>), Failure> {
+    pub fn splits(&self, path: &str) -> Result<(Vec<FileStatus>, SplitRdd), Failure> {
         let files = self.files(path)?;
         // Splits come in file order, each file's first one at byte 0.
         let mut file_index = None;
