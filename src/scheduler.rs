@@ -21,6 +21,20 @@ where
     R: Send,
     F: Fn(usize, Batches<T>) -> Result<R> + Sync,
 {
+    run_partitions(rdd, partitions, |partition| {
+        task(partition, rdd.compute(partition)?)
+    })
+}
+
+/// Runs `task` for each of `partitions` of `rdd` (the task computes what it
+/// needs of the partition), as one stage: one pool call, with retries,
+/// panics caught and listeners told.
+pub(crate) fn run_partitions<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
+where
+    T: Data,
+    R: Send,
+    F: Fn(usize) -> Result<R> + Sync,
+{
     rdd.context().check_config()?;
     rdd.lineage().prepare()?;
     let max_retries = rdd.context().max_retries();
@@ -29,9 +43,7 @@ where
     let attempt = |partition: usize| -> Result<R> {
         let mut retries_left = max_retries;
         loop {
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                task(partition, rdd.compute(partition)?)
-            }));
+            let outcome = catch_unwind(AssertUnwindSafe(|| task(partition)));
             match outcome {
                 Ok(Err(error)) if error.is_retryable() && retries_left > 0 => retries_left -= 1,
                 Ok(result) => return result,

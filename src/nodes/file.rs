@@ -38,6 +38,15 @@ impl Node<String> for TextFileNode {
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
     }
+
+    fn count_partition(&self, partition: usize) -> Option<Result<u64>> {
+        let split = &self.splits[partition];
+        Some(
+            split
+                .count_lines_with(self.mode, &self.options)
+                .map_err(Error::from),
+        )
+    }
 }
 
 /// One partition per split; each line parsed as JSON into `T`, malformed

@@ -163,6 +163,16 @@ impl<T: Data> Rdd<T> {
         Ok(replay(batches))
     }
 
+    /// A partition's element count without its elements, when the plan
+    /// can give it (an unpersisted text file); a persisted RDD is counted
+    /// by computing it, which fills its cache.
+    pub(crate) fn count_partition(&self, partition: usize) -> Option<Result<u64>> {
+        if self.inner.storage_level() != StorageLevel::None {
+            return None;
+        }
+        self.inner.node.count_partition(partition)
+    }
+
     /// `name[id]`, how errors and lineage refer to this RDD.
     pub(crate) fn label(&self) -> String {
         self.inner.label()
