@@ -208,7 +208,7 @@ impl Tally {
         if self.last == Some(b'\r') && chunk[0] == b'\n' {
             self.terminators -= 1;
         }
-        let newlines = chunk.iter().filter(|&&byte| byte == b'\n').count() as u64;
+        let newlines = memchr_iter(b'\n', chunk).count() as u64;
         self.terminators += newlines + lone_cr;
         self.last = chunk.last().copied();
         if let Some(utf8) = &mut self.utf8 {
