@@ -19,6 +19,11 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::output::Output;
 use crate::session::{Failure, GlobalArgs, Session};
 
+// Lines and values are Strings allocated by the million; mimalloc serves
+// that pattern about twice as fast as the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Spot-check datasets: head, count, grep, sample, freq, stats, json, ls,
 /// convert and wordcount over local files, globs, .gz/.bz2, HTTP, S3 and
 /// HDFS, in parallel.
