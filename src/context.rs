@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sparkling_fileio::FileIoOptions;
 
+use crate::listener::{JobListener, StageInfo};
 use crate::nodes::source::{EmptyNode, InvalidNode, ParallelizeNode, RangeNode};
 use crate::nodes::union::UnionNode;
 use crate::options::RangeOptions;
@@ -46,6 +47,8 @@ struct ContextInner {
     /// A refused `SPARKLING_POOL`, reported by every job of `Context::new()`.
     config_error: Option<(String, String)>,
     next_rdd_id: AtomicUsize,
+    listeners: Vec<Arc<dyn JobListener>>,
+    next_stage_id: AtomicUsize,
 }
 
 impl Default for Context {
@@ -132,8 +135,25 @@ impl Context {
                 file_io: builder.file_io,
                 config_error,
                 next_rdd_id: AtomicUsize::new(0),
+                listeners: builder.listeners,
+                next_stage_id: AtomicUsize::new(0),
             }),
         }
+    }
+
+    /// Numbers a new stage of `tasks` tasks computing `rdd` and tells the
+    /// listeners it starts.
+    pub(crate) fn start_stage(&self, rdd: String, tasks: usize) -> StageInfo {
+        let id = self.inner.next_stage_id.fetch_add(1, Ordering::Relaxed);
+        let stage = StageInfo { id, rdd, tasks };
+        self.listeners()
+            .for_each(|listener| listener.stage_started(&stage));
+        stage
+    }
+
+    /// The listeners registered on the builder.
+    pub(crate) fn listeners(&self) -> impl Iterator<Item = &Arc<dyn JobListener>> {
+        self.inner.listeners.iter()
     }
 
     /// The pool that runs this Context's tasks.
@@ -369,6 +389,7 @@ pub struct ContextBuilder {
     app_name: Option<String>,
     max_retries: usize,
     file_io: FileIoOptions,
+    listeners: Vec<Arc<dyn JobListener>>,
 }
 
 impl ContextBuilder {
@@ -447,6 +468,34 @@ impl ContextBuilder {
     /// ```
     pub fn file_io(mut self, options: FileIoOptions) -> Self {
         self.file_io = options;
+        self
+    }
+
+    /// Adds a listener told as the Context's stages and tasks run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use sparkling::{Context, JobListener, StageInfo};
+    ///
+    /// #[derive(Default)]
+    /// struct Stages(Mutex<Vec<usize>>);
+    /// impl JobListener for Stages {
+    ///     fn stage_finished(&self, stage: &StageInfo) {
+    ///         self.0.lock().unwrap().push(stage.tasks);
+    ///     }
+    /// }
+    ///
+    /// let stages = Arc::new(Stages::default());
+    /// let ctx = Context::builder().listener(stages.clone()).build()?;
+    /// ctx.parallelize_with([("a", 1), ("b", 2)], 3).reduce_by_key_with(|x, y| x + y, 2).collect()?;
+    /// // The shuffle's map side (3 tasks), then the result stage (2 tasks).
+    /// assert_eq!(*stages.0.lock().unwrap(), [3, 2]);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    pub fn listener(mut self, listener: Arc<dyn JobListener>) -> Self {
+        self.listeners.push(listener);
         self
     }
 

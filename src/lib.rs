@@ -90,11 +90,16 @@
 //! - **Approximate actions** ([`Rdd::count_approx`], `sum_approx`,
 //!   `mean_approx`) return at a timeout with what finished by then: an
 //!   estimate with bounds, as Spark's `PartialResult`.
+//! - **Listeners** ([`JobListener`], registered on the [`ContextBuilder`])
+//!   are told as stages start and their tasks finish; [`Rdd::to_dot`]
+//!   draws the lineage by stage for Graphviz.
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 
 mod context;
+mod dot;
 mod error;
+mod listener;
 mod nodes;
 mod options;
 mod order;
@@ -110,6 +115,7 @@ mod stats;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
+pub use listener::{JobListener, StageInfo};
 pub use nodes::pipe::PipeOptions;
 pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
 pub use partial::{ApproxOptions, BoundedDouble, PartialResult};

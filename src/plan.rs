@@ -46,6 +46,12 @@ pub(crate) trait Node<T>: Send + Sync {
         None
     }
 
+    /// The number of elements of a partition, when the node can count them
+    /// without producing them (a text file counts its lines' terminators).
+    fn count_partition(&self, _partition: usize) -> Option<Result<u64>> {
+        None
+    }
+
     /// Runs what must run before any partition can be computed: by default,
     /// whatever the parents need; a shuffle also runs its map side here.
     fn prepare(&self) -> Result<()> {
@@ -97,6 +103,12 @@ impl Dependency {
 pub(crate) trait Lineage: Send + Sync {
     /// The RDD's name and id: `name[id]`, plus its storage when persisted.
     fn describe(&self) -> String;
+
+    /// The RDD's id within its Context.
+    fn id(&self) -> usize;
+
+    /// Whether the RDD is persisted (cached).
+    fn is_persisted(&self) -> bool;
 
     /// How many partitions the RDD has.
     fn num_partitions(&self) -> usize;

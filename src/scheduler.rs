@@ -23,17 +23,39 @@ where
     R: Send,
     F: Fn(usize, Batches<T>) -> Result<R> + Sync,
 {
+    run_partitions(rdd, partitions, |partition| {
+        task(partition, rdd.compute(partition)?)
+    })
+}
+
+/// Runs `task` for each of `partitions` of `rdd` (the task computes what it
+/// needs of the partition), as one stage: one pool call, with retries,
+/// panics caught and listeners told.
+pub(crate) fn run_partitions<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
+where
+    T: Data,
+    R: Send,
+    F: Fn(usize) -> Result<R> + Sync,
+{
     rdd.context().check_config()?;
     rdd.lineage().prepare()?;
     let destination = Destination::current();
-    let attempt = |partition: usize| run_task(rdd, partition, &destination, &task);
+    let stage = rdd.context().start_stage(rdd.label(), partitions.len());
+    let listeners = || rdd.context().listeners();
+    let attempt_and_report = |partition: usize| -> Result<R> {
+        let result = run_task(rdd, partition, &destination, &task);
+        listeners().for_each(|listener| listener.task_finished(&stage, partition));
+        result
+    };
     let tasks = partitions
         .iter()
-        .map(|&partition| move || attempt(partition));
-    run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
+        .map(|&partition| move || attempt_and_report(partition));
+    let results = run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
         rdd: rdd.label(),
         partition: partitions[index],
-    })
+    });
+    listeners().for_each(|listener| listener.stage_finished(&stage));
+    results
 }
 
 /// Runs the task for one partition, trying again while it fails with a
@@ -48,14 +70,12 @@ pub(crate) fn run_task<T, R, F>(
 ) -> Result<R>
 where
     T: Data,
-    F: Fn(usize, Batches<T>) -> Result<R>,
+    F: Fn(usize) -> Result<R>,
 {
     let mut retries_left = rdd.context().max_retries();
     loop {
         let attempt = Attempt::begin();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            task(partition, rdd.compute(partition)?)
-        }));
+        let outcome = catch_unwind(AssertUnwindSafe(|| task(partition)));
         match outcome {
             Ok(Err(error)) if error.is_retryable() && retries_left > 0 => retries_left -= 1,
             Ok(Ok(value)) => {

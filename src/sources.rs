@@ -287,6 +287,7 @@ impl Context {
         let node = TextFileNode {
             splits: self.splits(path, &options)?,
             lines: options.lines(),
+            utf8: options.utf8,
             options: self.file_io_options().clone(),
         };
         Ok(Rdd::from_node(self, "text_file", node).set_name(path))

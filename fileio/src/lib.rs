@@ -45,6 +45,9 @@
 //! assert!(out.join("_SUCCESS").exists());
 //! ```
 //!
+//! Counting lines without building them: [`Split::count_lines`] counts
+//! terminators on the decoded bytes, with the same rules and UTF-8 check.
+//!
 //! Whole files and fixed-length records: [`read_text`] (decompressed,
 //! for `wholeTextFiles`), [`read_bytes`] (stored bytes, for
 //! `binaryFiles`), [`Split::open_records`] (for `binaryRecords`).
@@ -88,6 +91,7 @@
 //!   [`Location`]'s `Display` and `Debug` and [`redact`] show it as `***`.
 
 mod codec;
+mod count;
 mod error;
 mod expand;
 mod fs;

@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
-use sparkling_fileio::{Error as FileError, FileIoOptions, FileStatus, LineOptions, Lines, Split};
+use sparkling_fileio::{
+    Error as FileError, FileIoOptions, FileStatus, LineOptions, Lines, Split, Utf8Mode,
+};
 
 use crate::nodes::source::slice_bounds;
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
@@ -17,6 +19,7 @@ use crate::{Error, Result};
 pub(crate) struct TextFileNode {
     pub(crate) splits: Vec<Split>,
     pub(crate) lines: LineOptions,
+    pub(crate) utf8: Utf8Mode,
     pub(crate) options: FileIoOptions,
 }
 
@@ -39,6 +42,21 @@ impl Node<String> for TextFileNode {
 
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
+    }
+
+    /// Counts terminators without building lines, when the lines are read
+    /// with the default length limit (a custom limit or skipping long
+    /// lines needs the line reader).
+    fn count_partition(&self, partition: usize) -> Option<Result<u64>> {
+        if self.lines != LineOptions::new().utf8(self.utf8) {
+            return None;
+        }
+        let split = &self.splits[partition];
+        Some(
+            split
+                .count_lines_with(self.utf8, &self.options)
+                .map_err(Error::from),
+        )
     }
 }
 

@@ -164,7 +164,9 @@ impl<T: Data, E: Evaluator> ApproxJob<T, E> {
             if partition >= self.rdd.num_partitions() {
                 return;
             }
-            let outcome = run_task(&self.rdd, partition, &Destination::driver(), &self.task);
+            let outcome = run_task(&self.rdd, partition, &Destination::driver(), &|partition| {
+                (self.task)(partition, self.rdd.compute(partition)?)
+            });
             match outcome {
                 Ok(result) => {
                     let mut progress = self.lock_progress();

@@ -11,7 +11,7 @@ use crate::options::{SampleOptions, TreeOptions};
 use crate::order::total_cmp;
 use crate::plan::Batches;
 use crate::rdd::lock;
-use crate::scheduler::{run_job, run_tasks};
+use crate::scheduler::{run_job, run_partitions, run_tasks};
 use crate::shuffle::{FastMap, MAP_SIDE_SEED, REDUCE_SIDE_SEED, fast_map};
 use crate::{Error, Result};
 
@@ -89,7 +89,14 @@ impl<T: Data> Rdd<T> {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn count(&self) -> Result<u64> {
-        let counts = self.fold_batches(|| 0u64, |acc, batch| acc + batch.len() as u64)?;
+        let counts = run_partitions(self, &self.all_partitions(), |partition| {
+            match self.count_partition(partition) {
+                Some(count) => count,
+                None => self
+                    .compute(partition)?
+                    .try_fold(0, |count, batch| Ok(count + batch?.len() as u64)),
+            }
+        })?;
         Ok(counts.into_iter().sum())
     }
 

@@ -167,6 +167,16 @@ impl<T: Data> Rdd<T> {
         Ok(replay(batches))
     }
 
+    /// A partition's element count without its elements, when the plan
+    /// can give it (an unpersisted text file); a persisted RDD is counted
+    /// by computing it, which fills its cache.
+    pub(crate) fn count_partition(&self, partition: usize) -> Option<Result<u64>> {
+        if self.inner.storage_level() != StorageLevel::None {
+            return None;
+        }
+        self.inner.node.count_partition(partition)
+    }
+
     /// `name[id]`, how errors and lineage refer to this RDD.
     pub(crate) fn label(&self) -> String {
         self.inner.label()
@@ -259,6 +269,25 @@ impl<T: Data> Rdd<T> {
     #[doc(alias = "toDebugString")]
     pub fn to_debug_string(&self) -> String {
         plan::debug_string(self.inner.as_ref())
+    }
+
+    /// The lineage as a Graphviz DOT graph, as Spark UI's DAG view draws
+    /// it: one node per RDD, boxed by stage, shuffle edges dashed and
+    /// labelled, persisted RDDs shaded. Render it with `dot -Tsvg`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::new();
+    /// let counts = ctx.parallelize_with(["a", "b", "a"], 2).map(|w| (w, 1)).cache().reduce_by_key(|a, b| a + b);
+    /// let dot = counts.to_dot();
+    /// assert!(dot.starts_with("digraph lineage {"));
+    /// assert_eq!(dot.matches("subgraph cluster_stage").count(), 2);
+    /// assert!(dot.contains("style=dashed"));
+    /// assert!(dot.contains("fillcolor"));
+    /// ```
+    pub fn to_dot(&self) -> String {
+        crate::dot::lineage_dot(self.inner.as_ref())
     }
 
     /// Keeps partitions in memory once computed ([`StorageLevel::MemoryOnly`]).
@@ -374,6 +403,14 @@ impl<T: Data> Lineage for RddInner<T> {
             StorageLevel::None => self.label(),
             level => format!("{} [{level:?}]", self.label()),
         }
+    }
+
+    fn id(&self) -> usize {
+        self.id
+    }
+
+    fn is_persisted(&self) -> bool {
+        self.storage_level() != StorageLevel::None
     }
 
     fn num_partitions(&self) -> usize {

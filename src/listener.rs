@@ -1,0 +1,53 @@
+//! Job listeners: callbacks a [`Context`](crate::Context) calls as its
+//! stages run, for progress bars and metrics. Register them with
+//! [`ContextBuilder::listener`](crate::ContextBuilder::listener).
+//!
+//! A stage is one pool call: a job's final stage, or a shuffle's map side.
+//! The callbacks run on the pool's threads, so they should be quick.
+
+/// A stage as listeners see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageInfo {
+    /// Numbers the Context's stages in the order they start.
+    pub id: usize,
+    /// The RDD whose partitions the stage computes (`name[id]`).
+    pub rdd: String,
+    /// How many tasks (partitions) the stage runs.
+    pub tasks: usize,
+}
+
+/// Told when stages start and end and as their tasks finish. Every method
+/// does nothing by default.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use sparkling::{Context, JobListener, StageInfo};
+///
+/// #[derive(Default)]
+/// struct Tasks(AtomicUsize);
+///
+/// impl JobListener for Tasks {
+///     fn task_finished(&self, _stage: &StageInfo, _partition: usize) {
+///         self.0.fetch_add(1, Ordering::SeqCst);
+///     }
+/// }
+///
+/// let tasks = Arc::new(Tasks::default());
+/// let ctx = Context::builder().listener(tasks.clone()).build()?;
+/// ctx.parallelize_with(0..10, 4).count()?;
+/// assert_eq!(tasks.0.load(Ordering::SeqCst), 4);
+/// # Ok::<(), sparkling::Error>(())
+/// ```
+pub trait JobListener: Send + Sync {
+    /// A stage is about to run its tasks.
+    fn stage_started(&self, _stage: &StageInfo) {}
+
+    /// A task of `stage` ended (successfully or not).
+    fn task_finished(&self, _stage: &StageInfo, _partition: usize) {}
+
+    /// Every task of `stage` has ended.
+    fn stage_finished(&self, _stage: &StageInfo) {}
+}
