@@ -9,6 +9,7 @@ mod sample;
 mod save;
 mod set;
 mod sort;
+mod sort_partition;
 mod transform;
 
 use std::any::Any;
