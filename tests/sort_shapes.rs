@@ -77,7 +77,7 @@ fn sorting_within_partitions_is_stable_on_every_shape() {
             .collect();
         for (pool, ctx) in contexts() {
             let rdd = ctx.parallelize_with(data.clone(), 4);
-            let sorted = rdd.repartition_and_sort_within_partitions(partitioner.clone());
+            let sorted = rdd.repartition_and_sort_within_partitions(partitioner);
             assert!(
                 sorted.glom().collect().unwrap() == expected,
                 "{shape}, {pool}"

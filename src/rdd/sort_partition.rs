@@ -30,8 +30,9 @@ pub(crate) fn sort_pairs<K: PartialOrd + 'static, V>(pairs: &mut [(K, V)], ascen
     pairs.sort_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
 }
 
-/// The pairs an output partition reads, sorted by key, stably, using at
-/// most half the pairs' size again as working memory.
+/// The pairs an output partition reads, sorted by key, stably. Beside the
+/// copy of the pairs, the stable sort of a large partition takes a buffer
+/// of half their size; the unstable sort none.
 pub(crate) fn sorted_partition<K: Data + PartialOrd, V: Data>(
     input: &ReduceInput<(K, V)>,
     ascending: bool,
@@ -67,6 +68,7 @@ fn likely_repeats<K: PartialOrd + 'static, V>(pairs: &[(K, V)]) -> bool {
     let mut sample: Vec<&K> = if len <= SMALL_PARTITION.max(wanted) {
         pairs.iter().map(|(key, _)| key).collect()
     } else {
+        // Seeded by the length: the same partition gets the same sample.
         let mut rng = partition_rng(DUPLICATE_CHECK_SEED, len);
         let stretch = len / wanted;
         (0..wanted)
