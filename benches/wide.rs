@@ -3,7 +3,9 @@
 //!
 //! - `reduce_by_key` on 20M `(u64, u64)` pairs with 200k keys vs a rayon
 //!   map/reduce over one hash map per thread (target: within 1.3x);
-//! - `sort_by_key` on 10M pairs vs `par_sort_unstable_by_key` (1.5x);
+//! - `sort_by_key` on 10M pairs vs `par_sort_unstable_by_key` (1.5x), and
+//!   on the shapes users' keys have (1.3x): repeating about ten times
+//!   (`(x * 2654435761) % 1000003`), all equal, already sorted, reversed;
 //! - `join` of 2M x 2M pairs with 1M keys vs a rayon partitioned hash join
 //!   (1.5x);
 //! - word count over in-memory lines (`flat_map` -> `map` ->
@@ -79,22 +81,33 @@ fn main() {
         .configure_from_args();
     let only = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
     let wanted = |name: &str| only.as_deref().is_none_or(|filter| name.contains(filter));
-    let mut ratios = Vec::new();
+    let mut ratios: Vec<(String, f64)> = Vec::new();
     if wanted("reduce_by_key") {
         reduce_by_key(&mut criterion, &setup);
-        ratios.push(("reduce_by_key", 1.3));
+        ratios.push(("reduce_by_key".into(), 1.3));
     }
     if wanted("sort_by_key") {
-        sort_by_key(&mut criterion, &setup);
-        ratios.push(("sort_by_key", 1.5));
+        let data = pairs(10_000_000, u64::MAX, 2);
+        sort_by_key(&mut criterion, &setup, "wide_sort_by_key", data);
+        ratios.push(("sort_by_key".into(), 1.5));
+    }
+    for (shape, key) in SORT_SHAPES {
+        let name = format!("sort_by_key_{shape}");
+        if wanted(&name) {
+            let data = (0..harness::size(10_000_000, 10_000))
+                .map(|x| (key(x), x))
+                .collect();
+            sort_by_key(&mut criterion, &setup, &format!("wide_{name}"), data);
+            ratios.push((name, 1.3));
+        }
     }
     if wanted("join") {
         join(&mut criterion, &setup);
-        ratios.push(("join", 1.5));
+        ratios.push(("join".into(), 1.5));
     }
     if wanted("word_count") {
         word_count(&mut criterion, &setup);
-        ratios.push(("word_count", 1.3));
+        ratios.push(("word_count".into(), 1.3));
     }
     criterion.final_summary();
     if harness::measuring() {
@@ -141,10 +154,19 @@ fn reduce_by_key(criterion: &mut Criterion, setup: &Setup) {
     group.finish();
 }
 
-fn sort_by_key(criterion: &mut Criterion, setup: &Setup) {
-    let data = pairs(10_000_000, u64::MAX, 2);
+/// The key of the pair at each position, for the sorts of shaped keys.
+type KeyShape = fn(u64) -> u64;
+
+const SORT_SHAPES: [(&str, KeyShape); 4] = [
+    ("repeated", |x| (x * 2_654_435_761) % 1_000_003),
+    ("all_equal", |_| 7),
+    ("sorted", |x| x),
+    ("reversed", |x| u64::MAX - x),
+];
+
+fn sort_by_key(criterion: &mut Criterion, setup: &Setup, group: &str, data: Vec<(u64, u64)>) {
     let rdd = setup.ctx.parallelize_with(data.clone(), setup.threads);
-    let mut group = criterion.benchmark_group("wide_sort_by_key");
+    let mut group = criterion.benchmark_group(group);
     group.bench_function("baseline", |b| {
         b.iter_batched(
             || data.clone(),

@@ -9,10 +9,12 @@ mod sample;
 mod save;
 mod set;
 mod sort;
+mod sort_partition;
 mod transform;
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU8, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 
 pub use self::action::LocalIterator;
@@ -42,6 +44,22 @@ pub enum StorageLevel {
     None,
     /// Computed partitions stay in memory, as they are (Spark's `MEMORY_ONLY`).
     MemoryOnly,
+}
+
+impl StorageLevel {
+    const fn code(self) -> u8 {
+        match self {
+            StorageLevel::None => 0,
+            StorageLevel::MemoryOnly => 1,
+        }
+    }
+
+    const fn from_code(code: u8) -> StorageLevel {
+        match code {
+            1 => StorageLevel::MemoryOnly,
+            _ => StorageLevel::None,
+        }
+    }
 }
 
 /// A lazy, partitioned, immutable dataset: Spark's RDD.
@@ -78,7 +96,9 @@ struct RddInner<T> {
     context: Context,
     name: Mutex<Option<String>>,
     node: Box<dyn Node<T>>,
-    storage: Mutex<StorageLevel>,
+    /// The [`StorageLevel`], as [`StorageLevel::code`] gives it: read by
+    /// every task of every job, so an atomic rather than a lock.
+    storage: AtomicU8,
     cached: Mutex<Vec<Option<CachedPartition<T>>>>,
     /// How the keys of a pair RDD are placed, if known: an
     /// `Arc<dyn Partitioner<K>>`, type-erased (see `Rdd::partitioner`).
@@ -116,7 +136,7 @@ impl<T: Data> Rdd<T> {
                 context: context.clone(),
                 name: Mutex::new(None),
                 node: Box::new(node),
-                storage: Mutex::new(StorageLevel::None),
+                storage: AtomicU8::new(StorageLevel::None.code()),
                 cached: Mutex::new(Vec::new()),
                 partitioner,
             }),
@@ -319,7 +339,9 @@ impl<T: Data> Rdd<T> {
     /// assert_eq!(rdd.storage_level(), StorageLevel::MemoryOnly);
     /// ```
     pub fn persist(&self, level: StorageLevel) -> Rdd<T> {
-        *lock(&self.inner.storage) = level;
+        self.inner
+            .storage
+            .store(level.code(), AtomicOrdering::Release);
         if level == StorageLevel::None {
             lock(&self.inner.cached).clear();
         }
@@ -364,7 +386,7 @@ impl<T: Data> RddInner<T> {
     }
 
     fn storage_level(&self) -> StorageLevel {
-        *lock(&self.storage)
+        StorageLevel::from_code(self.storage.load(AtomicOrdering::Acquire))
     }
 
     fn cached_partition(&self, partition: usize) -> Option<CachedPartition<T>> {

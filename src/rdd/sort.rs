@@ -9,20 +9,19 @@
 
 use std::hash::Hash;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::RngExt;
 
 use super::pair::erase;
 use super::sample::partition_rng;
+use super::sort_partition::{sort_pairs, sorted_partition};
 use super::{Data, Rdd};
 use crate::Result;
 use crate::nodes::shuffled::{
-    Buckets, Exchange, MapWriter, PartitionNode, ReduceInput, ShuffledNode, WriteBuckets, bucket,
-    pair_writer, vec_batches,
+    Buckets, Exchange, MapWriter, PartitionNode, ShuffledNode, WriteBuckets, bucket, pair_writer,
+    vec_batches,
 };
 use crate::options::{Order, SortOptions};
-use crate::order::{directed_cmp, total_cmp};
 use crate::plan::Batches;
 use crate::scheduler::run_job;
 use crate::shuffle::{Partitioner, Placer, RangePartitioner, default_partitions, share};
@@ -33,38 +32,6 @@ const SORT_SAMPLE_SEED: u64 = 0x0123_4567_89AB_CDEF;
 
 /// Seeds where each map partition of a shuffling coalesce starts placing.
 const COALESCE_SEED: u64 = 0x2545_F491_4F6C_DD1D;
-
-/// Sorts a partition's pairs by key, stably.
-fn sort_pairs<K: PartialOrd + 'static, V>(pairs: &mut [(K, V)], ascending: bool) {
-    pairs.sort_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
-}
-
-/// The pairs an output partition reads, sorted by key, stably.
-///
-/// When the keys are distinct, an unstable sort gives the one stable
-/// result, faster (no merging buffers): it is tried first unless the key
-/// sample showed duplicates, and its result kept when no two neighbours
-/// have equal keys; otherwise the pairs are sorted again, stably, from the
-/// kept buckets.
-fn sorted_partition<K: Data + PartialOrd, V: Data>(
-    input: &ReduceInput<(K, V)>,
-    ascending: bool,
-    likely_duplicates: bool,
-) -> Vec<(K, V)> {
-    let mut pairs = input.to_vec();
-    if !likely_duplicates {
-        pairs.sort_unstable_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
-        if pairs
-            .windows(2)
-            .all(|pair| total_cmp(&pair[0].0, &pair[1].0) != std::cmp::Ordering::Equal)
-        {
-            return pairs;
-        }
-        pairs = input.to_vec();
-    }
-    sort_pairs(&mut pairs, ascending);
-    pairs
-}
 
 impl<K: Data + PartialOrd, V: Data> Rdd<(K, V)> {
     /// The pairs sorted by key, ascending, across partitions: partition 0
@@ -128,19 +95,11 @@ impl<K: Data + PartialOrd, V: Data> Rdd<(K, V)> {
             Some(partitions) => partitions,
             None => default_partitions(self.context(), self.num_partitions()),
         };
-        let likely_duplicates = Arc::new(AtomicBool::new(false));
-        let sampled_duplicates = Arc::clone(&likely_duplicates);
         let exchange = Exchange::planned(self.clone(), partitions, move |parent| {
             let (partitioner, input_sizes) = if partitions <= 1 {
                 (RangePartitioner::from_bounds(Vec::new(), order), None)
             } else {
                 let KeySample { keys, input_sizes } = sample_keys(parent, partitions)?;
-                let mut sorted: Vec<&K> = keys.iter().map(|(key, _)| key).collect();
-                sorted.sort_unstable_by(|a, b| total_cmp(*a, *b));
-                let duplicates = sorted
-                    .windows(2)
-                    .any(|pair| total_cmp(pair[0], pair[1]) == std::cmp::Ordering::Equal);
-                sampled_duplicates.store(duplicates, Ordering::Relaxed);
                 let partitioner = RangePartitioner::from_sample(keys, partitions, order);
                 (partitioner, Some(input_sizes))
             };
@@ -149,8 +108,7 @@ impl<K: Data + PartialOrd, V: Data> Rdd<(K, V)> {
             Ok(writer)
         });
         let node = ShuffledNode::new(exchange, move |input| {
-            let duplicates = likely_duplicates.load(Ordering::Relaxed);
-            Ok(whole_batch(sorted_partition(&input, ascending, duplicates)))
+            Ok(whole_batch(sorted_partition(&input, ascending)))
         });
         Rdd::from_node(self.context(), "sort_by_key", node)
     }
@@ -225,7 +183,7 @@ impl<K: Data + PartialOrd + Hash, V: Data> Rdd<(K, V)> {
         let writer = pair_writer(Placer::new(&partitioner), partitions);
         let exchange = Exchange::new(self.clone(), partitions, writer);
         let node = ShuffledNode::new(exchange, move |input| {
-            Ok(whole_batch(sorted_partition(&input, ascending, false)))
+            Ok(whole_batch(sorted_partition(&input, ascending)))
         });
         Rdd::from_partitioned_node(self.context(), operation, node, erased)
     }
