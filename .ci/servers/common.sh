@@ -3,7 +3,7 @@
 
 CACHE="${SPARKLING_CI_CACHE:-$HOME/.cache/sparkling-ci}"
 
-APT_PACKAGES=(nginx-light libjersey1-core-java libjersey1-server-java libjersey1-servlet-java)
+APT_PACKAGES=(nginx-light libjersey1-core-java libjersey1-server-java libjersey1-servlet-java graphviz tmux)
 
 S3S_VERSION=0.14.1
 S3S_BIN="$CACHE/bin/s3s-fs"
