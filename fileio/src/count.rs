@@ -90,9 +90,10 @@ impl Split {
             return Ok(Counted::Lines(0));
         }
         let fs = filesystem_for_with(&self.file.location, options)?;
-        // From the byte before the split: a terminator there starts a line
-        // at `start`.
-        let stream_start = self.start.saturating_sub(1);
+        // Hadoop's rule: the split holds the lines starting after its first
+        // byte and at or before its end, so a terminator ending in
+        // `[start, end)` starts one of its lines.
+        let stream_start = self.start;
         let stream = fs.open_range(&self.file.location, stream_start, None)?;
         let limit = Some(self.end - stream_start);
         count_stream(stream, self.start == 0, limit, mode).map_err(|err| self.read_error(err))
@@ -146,7 +147,7 @@ fn count_stream(
         }
         offset += read as u64;
     }
-    while tally.wants_tail() {
+    while tally.after.is_none() || tally.wants_tail() {
         let read = read_some(&mut stream, &mut buf)?;
         if read == 0 {
             break;
@@ -180,6 +181,9 @@ struct Tally {
     utf8: Option<Utf8Check>,
     /// Whether the tail after the limit still belongs to our last line.
     tail_open: bool,
+    /// The first byte after the limit, once seen (`Some(None)`: the data
+    /// ended there).
+    after: Option<Option<u8>>,
 }
 
 impl Tally {
@@ -191,6 +195,7 @@ impl Tally {
             owns_a_line: starts_file,
             utf8: (mode == Utf8Mode::Strict).then(Utf8Check::default),
             tail_open: true,
+            after: None,
         }
     }
 
@@ -235,15 +240,22 @@ impl Tally {
     /// Whether bytes after the limit are still needed (to validate the
     /// rest of the last line).
     fn wants_tail(&self) -> bool {
-        self.utf8.is_some()
-            && self.owns_a_line
-            && self.tail_open
-            && !matches!(self.last, Some(b'\n' | b'\r'))
+        self.utf8.is_some() && self.owns_a_line && self.tail_open
     }
 
     /// Validates bytes after the limit up to the end of the last line.
     fn add_tail(&mut self, bytes: &[u8]) {
-        if !self.wants_tail() {
+        if self.after.is_none() {
+            self.after = Some(bytes.first().copied());
+            match (self.last, bytes.first()) {
+                // A `\r\n` across the limit ends after it: no line of ours follows.
+                (Some(b'\r'), Some(b'\n')) => self.tail_open = false,
+                // A terminator just before the limit starts a line at it: ours.
+                (Some(b'\n' | b'\r'), _) => self.owns_a_line = true,
+                _ => {}
+            }
+        }
+        if !self.wants_tail() || bytes.is_empty() {
             return;
         }
         let end = memchr::memchr2(b'\n', b'\r', bytes);
@@ -260,11 +272,17 @@ impl Tally {
         let Some(last) = self.last else {
             return Counted::Lines(0);
         };
-        // A terminator ending at the limit (or the end) starts no line of
-        // ours; the file's first line is one more than its terminators.
-        let ends_with_terminator = matches!(last, b'\n' | b'\r');
-        let lines =
-            self.terminators - u64::from(ends_with_terminator) + u64::from(self.starts_file);
+        // A terminator ending just before the limit starts a line of ours
+        // at it, unless the data ends there or the terminator is a `\r\n`
+        // reaching past the limit; the file's first line is one more than
+        // its terminators.
+        let next = self.after.flatten();
+        let no_line_after = match last {
+            b'\n' => next.is_none(),
+            b'\r' => next.is_none() || next == Some(b'\n'),
+            _ => false,
+        };
+        let lines = self.terminators - u64::from(no_line_after) + u64::from(self.starts_file);
         Counted::Lines(lines)
     }
 }
