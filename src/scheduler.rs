@@ -22,7 +22,7 @@ where
     F: Fn(usize, Batches<T>) -> Result<R> + Sync,
 {
     rdd.context().check_config()?;
-    rdd.lineage().prepare()?;
+    crate::plan::prepare(rdd.lineage())?;
     let max_retries = rdd.context().max_retries();
     let attempt = |partition: usize| -> Result<R> {
         let mut retries_left = max_retries;
