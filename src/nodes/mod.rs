@@ -4,6 +4,7 @@ pub(crate) mod cogroup;
 pub(crate) mod expand;
 pub(crate) mod file;
 pub(crate) mod narrow;
+pub(crate) mod object_file;
 pub(crate) mod pipe;
 pub(crate) mod shuffled;
 pub(crate) mod source;

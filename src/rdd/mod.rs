@@ -3,6 +3,7 @@
 mod action;
 mod join;
 mod numeric;
+mod object_file;
 mod pair;
 mod sample;
 mod save;
