@@ -8,7 +8,7 @@ use sparkling_fileio::FileIoOptions;
 use crate::nodes::source::{EmptyNode, ParallelizeNode, RangeNode};
 use crate::nodes::union::UnionNode;
 use crate::pool::{self, Pool, RayonPool};
-use crate::rdd::{Data, Rdd};
+use crate::rdd::{Checkpoints, Data, Rdd};
 use crate::{Error, Result};
 
 /// Creates RDDs and runs their jobs on a [`Pool`].
@@ -42,6 +42,7 @@ struct ContextInner {
     /// A refused `SPARKLING_POOL`, reported by every job of `Context::new()`.
     config_error: Option<(String, String)>,
     next_rdd_id: AtomicUsize,
+    checkpoints: Checkpoints,
 }
 
 impl Default for Context {
@@ -128,6 +129,7 @@ impl Context {
                 file_io: builder.file_io,
                 config_error,
                 next_rdd_id: AtomicUsize::new(0),
+                checkpoints: Checkpoints::default(),
             }),
         }
     }
@@ -209,6 +211,11 @@ impl Context {
     /// ```
     pub fn file_io_options(&self) -> &FileIoOptions {
         &self.inner.file_io
+    }
+
+    /// The checkpoint directory and the marks not written yet.
+    pub(crate) fn checkpoints(&self) -> &Checkpoints {
+        &self.inner.checkpoints
     }
 
     pub(crate) fn next_rdd_id(&self) -> usize {

@@ -118,10 +118,16 @@ pub(crate) trait Lineage: Send + Sync {
     /// Runs the RDD's own preparation ([`Node::prepare`]), its parents
     /// already prepared.
     fn prepare_node(&self) -> Result<()>;
+
+    /// Whether the RDD is marked for a checkpoint not written yet.
+    fn checkpoint_marked(&self) -> bool;
+
+    /// Writes the RDD's checkpoint if it is marked, and cuts its lineage.
+    fn write_checkpoint(self: Arc<Self>) -> Result<()>;
 }
 
 /// An RDD's identity during a walk: the address of its shared state.
-fn identity(rdd: &Arc<dyn Lineage>) -> *const () {
+pub(crate) fn identity(rdd: &Arc<dyn Lineage>) -> *const () {
     Arc::as_ptr(rdd).cast::<()>()
 }
 

@@ -15,6 +15,8 @@ use crate::{Error, Result};
 
 /// Computes `partitions` of `rdd` and applies `task` to each partition's
 /// stream, in one pool call. Results come back in the order of `partitions`.
+/// Once the job has succeeded, the RDDs of its lineage marked for a
+/// checkpoint are written (see [`crate::rdd::write_marked`]).
 pub(crate) fn run_job<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
 where
     T: Data,
@@ -46,10 +48,14 @@ where
     let tasks = partitions
         .iter()
         .map(|&partition| move || attempt(partition));
-    run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
+    let results = run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
         rdd: rdd.label(),
         partition: partitions[index],
-    })
+    })?;
+    if rdd.context().checkpoints().any_waiting() {
+        crate::rdd::write_marked(rdd.lineage())?;
+    }
+    Ok(results)
 }
 
 /// Runs closures that do not panic as one pool call and returns their

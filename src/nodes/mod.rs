@@ -1,5 +1,6 @@
 //! Plan nodes, one file per kind: sources, narrow adaptors, unions, pipes.
 
+pub(crate) mod checkpoint;
 pub(crate) mod cogroup;
 pub(crate) mod expand;
 pub(crate) mod file;

@@ -1,6 +1,7 @@
 //! [`Rdd`]: the lazy, partitioned dataset and its metadata.
 
 mod action;
+mod checkpoint;
 mod join;
 mod numeric;
 mod object_file;
@@ -17,6 +18,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use self::action::LocalIterator;
+use self::checkpoint::CheckpointState;
+pub(crate) use self::checkpoint::{Checkpoints, write_marked};
 pub use self::numeric::Numeric;
 pub use self::save::SaveOptions;
 use crate::context::Context;
@@ -88,6 +91,7 @@ struct RddInner<T> {
     /// How the keys of a pair RDD are placed, if known: an
     /// `Arc<dyn Partitioner<K>>`, type-erased (see `Rdd::partitioner`).
     partitioner: Option<ErasedPartitioner>,
+    checkpoint: Mutex<CheckpointState<T>>,
     /// Last, so that it is dropped after the node: see [`stack`].
     release: stack::Release,
 }
@@ -127,6 +131,7 @@ impl<T: Data> Rdd<T> {
                 storage: Mutex::new(StorageLevel::None),
                 cached: Mutex::new(Vec::new()),
                 partitioner,
+                checkpoint: Mutex::new(CheckpointState::None),
                 release: stack::Release::default(),
             }),
         }
@@ -359,6 +364,15 @@ impl<T: Data> RddInner<T> {
         )
     }
 
+    /// Replaces the plan node (by a checkpoint's), letting the old one go.
+    fn replace_node(&self, node: Arc<dyn Node<T>>) {
+        let mut slot = self
+            .node
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = node;
+    }
+
     fn fully_cached(&self) -> bool {
         let cached = lock(&self.cached);
         let partitions = self.partitions;
@@ -411,6 +425,17 @@ impl<T: Data> Lineage for RddInner<T> {
 
     fn prepare_node(&self) -> Result<()> {
         self.node().prepare()
+    }
+
+    fn checkpoint_marked(&self) -> bool {
+        matches!(
+            *lock(&self.checkpoint),
+            CheckpointState::Marked(_) | CheckpointState::Writing
+        )
+    }
+
+    fn write_checkpoint(self: Arc<Self>) -> Result<()> {
+        Rdd { inner: self }.write_checkpoint()
     }
 }
 
@@ -472,7 +497,7 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The batches of a cached partition, cloned one at a time.
-fn replay<T: Data>(batches: CachedPartition<T>) -> Batches<T> {
+pub(crate) fn replay<T: Data>(batches: CachedPartition<T>) -> Batches<T> {
     Box::new((0..batches.len()).map(move |index| Ok(batches[index].clone())))
 }
 
