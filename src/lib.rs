@@ -50,6 +50,14 @@
 //!   partition, then more in growing rounds, only as far as needed.
 //! - **Cache.** [`Rdd::cache`] keeps a partition once computed, by whatever
 //!   job computed it; later jobs read it from memory.
+//! - **Checkpoints** cut the lineage: [`Rdd::checkpoint`] (as an object
+//!   file under [`Context::set_checkpoint_dir`]) and
+//!   [`Rdd::local_checkpoint`] (in memory) materialise an RDD after the
+//!   next job that computes it; from then on it reads that data.
+//! - **Lineages of any depth.** Computing a partition of a long chain of
+//!   steps moves to a fresh stack segment when the stack runs low;
+//!   preparing, describing and dropping a lineage walk it without
+//!   recursion. A deep iterative program never overflows the stack.
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 
