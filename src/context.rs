@@ -10,7 +10,7 @@ use crate::nodes::source::{EmptyNode, InvalidNode, ParallelizeNode, RangeNode};
 use crate::nodes::union::UnionNode;
 use crate::options::RangeOptions;
 use crate::pool::{self, Pool, RayonPool};
-use crate::rdd::{Data, Rdd};
+use crate::rdd::{Checkpoints, Data, Rdd};
 use crate::{Error, Result};
 
 /// Why an explicit partition count of 0 is refused.
@@ -49,6 +49,7 @@ struct ContextInner {
     next_rdd_id: AtomicUsize,
     listeners: Vec<Arc<dyn JobListener>>,
     next_stage_id: AtomicUsize,
+    checkpoints: Checkpoints,
 }
 
 impl Default for Context {
@@ -137,6 +138,7 @@ impl Context {
                 next_rdd_id: AtomicUsize::new(0),
                 listeners: builder.listeners,
                 next_stage_id: AtomicUsize::new(0),
+                checkpoints: Checkpoints::default(),
             }),
         }
     }
@@ -233,6 +235,11 @@ impl Context {
     /// ```
     pub fn file_io_options(&self) -> &FileIoOptions {
         &self.inner.file_io
+    }
+
+    /// The checkpoint directory and the marks not written yet.
+    pub(crate) fn checkpoints(&self) -> &Checkpoints {
+        &self.inner.checkpoints
     }
 
     pub(crate) fn next_rdd_id(&self) -> usize {

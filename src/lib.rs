@@ -93,6 +93,14 @@
 //! - **Listeners** ([`JobListener`], registered on the [`ContextBuilder`])
 //!   are told as stages start and their tasks finish; [`Rdd::to_dot`]
 //!   draws the lineage by stage for Graphviz.
+//! - **Checkpoints** cut the lineage: [`Rdd::checkpoint`] (as an object
+//!   file under [`Context::set_checkpoint_dir`]) and
+//!   [`Rdd::local_checkpoint`] (in memory) materialise an RDD after the
+//!   next job that computes it; from then on it reads that data.
+//! - **Lineages of any depth.** Computing a partition of a long chain of
+//!   steps moves to a fresh stack segment when the stack runs low;
+//!   preparing, describing and dropping a lineage walk it without
+//!   recursion. A deep iterative program never overflows the stack.
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 

@@ -17,6 +17,7 @@
 //! (`parallelize`, `range`) reads the source's elements itself
 //! ([`Node::in_memory`]) instead of a batch the source filled first.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -52,12 +53,18 @@ pub(crate) trait Node<T>: Send + Sync {
         None
     }
 
-    /// Runs what must run before any partition can be computed: by default,
-    /// whatever the parents need; a shuffle also runs its map side here.
+    /// Runs what this node needs before any of its partitions can be
+    /// computed, once its parents are prepared (see [`prepare`]): a shuffle
+    /// runs its map side here. Nothing by default.
     fn prepare(&self) -> Result<()> {
-        self.dependencies()
-            .iter()
-            .try_for_each(|dependency| dependency.parent().prepare())
+        Ok(())
+    }
+
+    /// Whether [`prepare`](Node::prepare) has done its work for good, so
+    /// that the parents need not be prepared again (a shuffle whose buckets
+    /// are in memory).
+    fn is_prepared(&self) -> bool {
+        false
     }
 }
 
@@ -97,6 +104,13 @@ impl Dependency {
             Dependency::Narrow(parent) | Dependency::Shuffle(parent) => parent,
         }
     }
+
+    /// The RDD depended on, owned.
+    pub(crate) fn into_parent(self) -> Arc<dyn Lineage> {
+        match self {
+            Dependency::Narrow(parent) | Dependency::Shuffle(parent) => parent,
+        }
+    }
 }
 
 /// The type-erased view of an RDD, for lineage and stage planning.
@@ -116,43 +130,91 @@ pub(crate) trait Lineage: Send + Sync {
     /// The RDD's parents.
     fn dependencies(&self) -> Vec<Dependency>;
 
-    /// Materialises every shuffle this RDD needs that has not run yet.
-    fn prepare(&self) -> Result<()>;
+    /// Whether the RDD's partitions can be computed without preparing its
+    /// parents (it is fully cached, or its node is prepared for good).
+    fn is_prepared(&self) -> bool;
+
+    /// Runs the RDD's own preparation ([`Node::prepare`]), its parents
+    /// already prepared.
+    fn prepare_node(&self) -> Result<()>;
+
+    /// Whether the RDD is marked for a checkpoint not written yet.
+    fn checkpoint_marked(&self) -> bool;
+
+    /// Writes the RDD's checkpoint if it is marked, and cuts its lineage.
+    fn write_checkpoint(self: Arc<Self>) -> Result<()>;
+}
+
+/// An RDD's identity during a walk: the address of its shared state.
+pub(crate) fn identity(rdd: &Arc<dyn Lineage>) -> *const () {
+    Arc::as_ptr(rdd).cast::<()>()
+}
+
+/// Materialises every shuffle `root` needs that has not run yet, parents
+/// before children, each RDD once. The walk keeps its own stack, so a
+/// lineage of any depth is prepared without deep recursion; it does not
+/// descend below an RDD that [`is_prepared`](Lineage::is_prepared).
+pub(crate) fn prepare(root: Arc<dyn Lineage>) -> Result<()> {
+    let mut visited = HashSet::new();
+    // `true`: the parents are done, prepare the RDD itself.
+    let mut stack = vec![(root, false)];
+    while let Some((rdd, parents_done)) = stack.pop() {
+        if parents_done {
+            rdd.prepare_node()?;
+            continue;
+        }
+        if !visited.insert(identity(&rdd)) || rdd.is_prepared() {
+            continue;
+        }
+        let parents = rdd.dependencies();
+        stack.push((rdd, true));
+        // Reversed, so the first parent is prepared first.
+        stack.extend(parents.into_iter().rev().map(|d| (d.into_parent(), false)));
+    }
+    Ok(())
 }
 
 /// Renders an RDD's lineage as Spark's `toDebugString` does: one line per
 /// RDD, `|` for a narrow parent, `+-` where a shuffle starts a new stage, and
-/// the partition count at the start of each stage.
-pub(crate) fn debug_string(root: &dyn Lineage) -> String {
+/// the partition count at the start of each stage. An RDD reached by two
+/// paths is shown under both, as Spark shows it. The walk keeps its own
+/// stack, so a lineage of any depth is described without deep recursion.
+pub(crate) fn debug_string(root: Arc<dyn Lineage>) -> String {
+    struct Line {
+        rdd: Arc<dyn Lineage>,
+        line_prefix: String,
+        child_prefix: String,
+        stage_start: bool,
+    }
     let mut out = String::new();
-    write_lineage(root, "", "", true, &mut out);
-    out
-}
-
-fn write_lineage(
-    rdd: &dyn Lineage,
-    line_prefix: &str,
-    child_prefix: &str,
-    stage_start: bool,
-    out: &mut String,
-) {
-    out.push_str(line_prefix);
-    if stage_start {
-        out.push_str(&format!("({}) ", rdd.num_partitions()));
-    }
-    out.push_str(&rdd.describe());
-    out.push('\n');
-    for dependency in rdd.dependencies() {
-        match &dependency {
-            Dependency::Narrow(parent) => {
-                let line_prefix = format!("{child_prefix} |  ");
-                write_lineage(parent.as_ref(), &line_prefix, child_prefix, false, out);
-            }
-            Dependency::Shuffle(parent) => {
-                let line_prefix = format!("{child_prefix} +-");
-                let child_prefix = format!("{child_prefix}   ");
-                write_lineage(parent.as_ref(), &line_prefix, &child_prefix, true, out);
-            }
+    let mut stack = vec![Line {
+        rdd: root,
+        line_prefix: String::new(),
+        child_prefix: String::new(),
+        stage_start: true,
+    }];
+    while let Some(line) = stack.pop() {
+        out.push_str(&line.line_prefix);
+        if line.stage_start {
+            out.push_str(&format!("({}) ", line.rdd.num_partitions()));
         }
+        out.push_str(&line.rdd.describe());
+        out.push('\n');
+        let parents = line.rdd.dependencies().into_iter().rev();
+        stack.extend(parents.map(|dependency| match dependency {
+            Dependency::Narrow(parent) => Line {
+                rdd: parent,
+                line_prefix: format!("{} |  ", line.child_prefix),
+                child_prefix: line.child_prefix.clone(),
+                stage_start: false,
+            },
+            Dependency::Shuffle(parent) => Line {
+                rdd: parent,
+                line_prefix: format!("{} +-", line.child_prefix),
+                child_prefix: format!("{}   ", line.child_prefix),
+                stage_start: true,
+            },
+        }));
     }
+    out
 }

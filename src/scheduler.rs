@@ -17,6 +17,8 @@ use crate::{Error, Result};
 
 /// Computes `partitions` of `rdd` and applies `task` to each partition's
 /// stream, in one pool call. Results come back in the order of `partitions`.
+/// Once the job has succeeded, the RDDs of its lineage marked for a
+/// checkpoint are written (see [`crate::rdd::write_marked`]).
 pub(crate) fn run_job<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
 where
     T: Data,
@@ -38,7 +40,7 @@ where
     F: Fn(usize) -> Result<R> + Sync,
 {
     rdd.context().check_config()?;
-    rdd.lineage().prepare()?;
+    crate::plan::prepare(rdd.lineage())?;
     let destination = Destination::current();
     let stage = rdd.context().start_stage(rdd.label(), partitions.len());
     let listeners = || rdd.context().listeners();
@@ -55,7 +57,11 @@ where
         partition: partitions[index],
     });
     listeners().for_each(|listener| listener.stage_finished(&stage));
-    results
+    let results = results?;
+    if rdd.context().checkpoints().any_waiting() {
+        crate::rdd::write_marked(rdd.lineage())?;
+    }
+    Ok(results)
 }
 
 /// Runs the task for one partition, trying again while it fails with a

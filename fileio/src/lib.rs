@@ -51,6 +51,8 @@
 //! Whole files and fixed-length records: [`read_text`] (decompressed,
 //! for `wholeTextFiles`), [`read_bytes`] (stored bytes, for
 //! `binaryFiles`), [`Split::open_records`] (for `binaryRecords`).
+//! Checksummed binary frames: [`FrameWriter`] and [`FrameReader`] (for
+//! `saveAsObjectFile` / `objectFile`).
 //!
 //! # How it works
 //!
@@ -94,6 +96,7 @@ mod codec;
 mod count;
 mod error;
 mod expand;
+mod frames;
 mod fs;
 mod in_place;
 mod lines;
@@ -110,6 +113,7 @@ mod whole;
 pub use codec::Codec;
 pub use error::{Error, Result, TextPosition};
 pub use expand::{expand, expand_recursive, expand_recursive_with, expand_with};
+pub use frames::{Frame, FrameReader, FrameWriter};
 pub use fs::{
     CommitProtocol, FileStatus, FileSystem, FileWriter, HdfsFileSystem, HttpFileSystem,
     LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,

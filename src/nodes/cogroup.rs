@@ -48,8 +48,15 @@ impl<K: Data + Hash, V: Data> Side<K, V> {
 
     fn prepare(&self) -> Result<()> {
         match self {
-            Side::Narrow(rdd) => rdd.lineage().prepare(),
+            Side::Narrow(_) => Ok(()),
             Side::Shuffled(exchange) => exchange.prepare(),
+        }
+    }
+
+    fn is_prepared(&self) -> bool {
+        match self {
+            Side::Narrow(_) => false,
+            Side::Shuffled(exchange) => exchange.is_prepared(),
         }
     }
 
@@ -68,7 +75,12 @@ pub(crate) trait Sides: Send + Sync {
 
     fn read(&self, partition: usize) -> Result<Self::Inputs>;
 
+    /// Runs the map side of every shuffled parent (the parents' own
+    /// lineages already prepared).
     fn prepare(&self) -> Result<()>;
+
+    /// Whether every parent is shuffled and its map side has run.
+    fn is_prepared(&self) -> bool;
 
     fn dependencies(&self) -> Vec<Dependency>;
 }
@@ -83,6 +95,10 @@ impl<K: Data + Hash, V: Data, W: Data> Sides for (Side<K, V>, Side<K, W>) {
     fn prepare(&self) -> Result<()> {
         self.0.prepare()?;
         self.1.prepare()
+    }
+
+    fn is_prepared(&self) -> bool {
+        self.0.is_prepared() && self.1.is_prepared()
     }
 
     fn dependencies(&self) -> Vec<Dependency> {
@@ -107,6 +123,10 @@ impl<K: Data + Hash, V: Data, W: Data, X: Data> Sides for (Side<K, V>, Side<K, W
         self.2.prepare()
     }
 
+    fn is_prepared(&self) -> bool {
+        self.0.is_prepared() && self.1.is_prepared() && self.2.is_prepared()
+    }
+
     fn dependencies(&self) -> Vec<Dependency> {
         vec![
             self.0.dependency(),
@@ -126,6 +146,10 @@ impl<K: Data + Hash, V: Data> Sides for Vec<Side<K, V>> {
 
     fn prepare(&self) -> Result<()> {
         self.iter().try_for_each(Side::prepare)
+    }
+
+    fn is_prepared(&self) -> bool {
+        self.iter().all(Side::is_prepared)
     }
 
     fn dependencies(&self) -> Vec<Dependency> {
@@ -172,5 +196,9 @@ where
 
     fn prepare(&self) -> Result<()> {
         self.sides.prepare()
+    }
+
+    fn is_prepared(&self) -> bool {
+        self.sides.is_prepared()
     }
 }

@@ -1,9 +1,11 @@
 //! Plan nodes, one file per kind: sources, narrow adaptors, unions, pipes.
 
+pub(crate) mod checkpoint;
 pub(crate) mod cogroup;
 pub(crate) mod expand;
 pub(crate) mod file;
 pub(crate) mod narrow;
+pub(crate) mod object_file;
 pub(crate) mod pipe;
 pub(crate) mod shuffled;
 pub(crate) mod source;

@@ -141,7 +141,10 @@ pub struct PartitionIter<T> {
 
 impl<T: Send + 'static> PartitionIter<T> {
     /// Moves to the next non-empty batch; false at the end or on an error
-    /// (left in the failure slot).
+    /// (left in the failure slot). Either way the parent's stream is let
+    /// go: asking it again would ask every RDD below it again, so asking
+    /// each level of a chain after its end would cost the square of its
+    /// depth.
     #[cold]
     fn next_batch(&mut self) -> bool {
         loop {
@@ -156,7 +159,10 @@ impl<T: Send + 'static> PartitionIter<T> {
                     self.batches = Box::new(std::iter::empty());
                     return false;
                 }
-                None => return false,
+                None => {
+                    self.batches = Box::new(std::iter::empty());
+                    return false;
+                }
             }
         }
     }

@@ -99,12 +99,16 @@ impl<S: Data, E: Data> Exchange<S, E> {
         self.output().map(drop)
     }
 
+    /// Whether the map side has run and its buckets are in memory.
+    pub(crate) fn is_prepared(&self) -> bool {
+        lock(&self.output).is_some()
+    }
+
     fn output(&self) -> Result<Arc<ShuffleOutput<E>>> {
         let mut slot = lock(&self.output);
         if let Some(output) = slot.as_ref() {
             return Ok(Arc::clone(output));
         }
-        self.parent.lineage().prepare()?;
         let writer = (self.plan)(&self.parent)?;
         let partitions = self.partitions;
         // The buckets are kept, so the map tasks' accumulator updates count
@@ -224,6 +228,10 @@ where
 
     fn prepare(&self) -> Result<()> {
         self.exchange.prepare()
+    }
+
+    fn is_prepared(&self) -> bool {
+        self.exchange.is_prepared()
     }
 }
 

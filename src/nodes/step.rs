@@ -96,12 +96,6 @@ impl<S: Data, T: Data, E: ElementStep<S, T>> Node<T> for StepNode<S, T, E> {
     fn dependencies(&self) -> Vec<Dependency> {
         vec![Dependency::Narrow(self.parent.lineage())]
     }
-
-    /// The parent's preparation, without the list of dependencies the
-    /// default builds (a job prepares every step of its chain).
-    fn prepare(&self) -> Result<()> {
-        self.parent.lineage().prepare()
-    }
 }
 
 fn same_type<A: 'static, B: 'static>() -> bool {

@@ -244,7 +244,6 @@ impl<T: Data> Node<(T, u64)> for ZipWithIndexNode<T> {
     }
 
     fn prepare(&self) -> Result<()> {
-        self.parent.lineage().prepare()?;
         self.offsets().map(drop)
     }
 }

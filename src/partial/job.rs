@@ -51,7 +51,7 @@ where
 {
     rdd.context().check_config()?;
     if task_updates::in_task() {
-        rdd.lineage().prepare()?;
+        crate::plan::prepare(rdd.lineage())?;
     }
     let job = Arc::new(ApproxJob {
         rdd: rdd.clone(),
@@ -141,7 +141,7 @@ impl<T: Data, E: Evaluator> ApproxJob<T, E> {
 
     /// Materialises the shuffles the RDD needs; false if that failed.
     fn prepare(&self) -> bool {
-        match self.rdd.lineage().prepare() {
+        match crate::plan::prepare(self.rdd.lineage()) {
             Ok(()) => {
                 self.lock_progress().prepared = true;
                 self.changed.notify_all();

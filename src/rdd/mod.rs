@@ -2,22 +2,27 @@
 
 mod action;
 mod approx;
+mod checkpoint;
 mod join;
 mod numeric;
+mod object_file;
 mod pair;
 mod sample;
 mod save;
 mod set;
 mod sort;
 mod sort_partition;
+mod stack;
 mod transform;
 
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU8, Ordering as AtomicOrdering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 pub use self::action::LocalIterator;
+use self::checkpoint::CheckpointState;
+pub(crate) use self::checkpoint::{Checkpoints, write_marked};
 pub use self::numeric::{Buckets, Numeric};
 pub use self::save::SaveOptions;
 use crate::context::Context;
@@ -95,7 +100,12 @@ struct RddInner<T> {
     operation: &'static str,
     context: Context,
     name: Mutex<Option<String>>,
-    node: Box<dyn Node<T>>,
+    /// The plan node; replaced by one reading the data once a checkpoint
+    /// of the RDD is written.
+    node: RwLock<Arc<dyn Node<T>>>,
+    /// The node's partition count, read once: asking the node would ask its
+    /// parents in turn, down the whole lineage.
+    partitions: usize,
     /// The [`StorageLevel`], as [`StorageLevel::code`] gives it: read by
     /// every task of every job, so an atomic rather than a lock.
     storage: AtomicU8,
@@ -103,6 +113,9 @@ struct RddInner<T> {
     /// How the keys of a pair RDD are placed, if known: an
     /// `Arc<dyn Partitioner<K>>`, type-erased (see `Rdd::partitioner`).
     partitioner: Option<ErasedPartitioner>,
+    checkpoint: Mutex<CheckpointState<T>>,
+    /// Last, so that it is dropped after the node: see [`stack`].
+    release: stack::Release,
 }
 
 /// An `Arc<dyn Partitioner<K>>` behind `Any`, for RDDs of any element type.
@@ -135,10 +148,13 @@ impl<T: Data> Rdd<T> {
                 operation,
                 context: context.clone(),
                 name: Mutex::new(None),
-                node: Box::new(node),
+                partitions: node.num_partitions(),
+                node: RwLock::new(Arc::new(node)),
                 storage: AtomicU8::new(StorageLevel::None.code()),
                 cached: Mutex::new(Vec::new()),
                 partitioner,
+                checkpoint: Mutex::new(CheckpointState::None),
+                release: stack::Release::default(),
             }),
         }
     }
@@ -154,7 +170,7 @@ impl<T: Data> Rdd<T> {
         if self.inner.storage_level() != StorageLevel::None {
             return None;
         }
-        self.inner.node.in_memory(partition)
+        self.inner.node().in_memory(partition)
     }
 
     /// This RDD as a parent of another, for lineage.
@@ -194,7 +210,7 @@ impl<T: Data> Rdd<T> {
         if self.inner.storage_level() != StorageLevel::None {
             return None;
         }
-        self.inner.node.count_partition(partition)
+        self.inner.node().count_partition(partition)
     }
 
     /// `name[id]`, how errors and lineage refer to this RDD.
@@ -257,7 +273,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     #[doc(alias = "getNumPartitions")]
     pub fn num_partitions(&self) -> usize {
-        self.inner.node.num_partitions()
+        self.inner.partitions
     }
 
     /// The Context that created the RDD.
@@ -288,7 +304,7 @@ impl<T: Data> Rdd<T> {
     /// ```
     #[doc(alias = "toDebugString")]
     pub fn to_debug_string(&self) -> String {
-        plan::debug_string(self.inner.as_ref())
+        plan::debug_string(self.lineage())
     }
 
     /// The lineage as a Graphviz DOT graph, as Spark UI's DAG view draws
@@ -393,20 +409,42 @@ impl<T: Data> RddInner<T> {
         lock(&self.cached).get(partition).cloned().flatten()
     }
 
+    /// The current plan node.
+    fn node(&self) -> Arc<dyn Node<T>> {
+        Arc::clone(
+            &self
+                .node
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+
+    /// Replaces the plan node (by a checkpoint's), letting the old one go.
+    fn replace_node(&self, node: Arc<dyn Node<T>>) {
+        let mut slot = self
+            .node
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = node;
+    }
+
     fn fully_cached(&self) -> bool {
         let cached = lock(&self.cached);
-        let partitions = self.node.num_partitions();
+        let partitions = self.partitions;
         cached.len() >= partitions && cached[..partitions].iter().all(Option::is_some)
     }
 
     /// The node's stream for `partition`, with panics turned into errors.
+    /// Computing asks the parents in turn: see [`stack`] for deep lineages.
     fn compute_guarded(self: &Arc<Self>, partition: usize) -> Result<Batches<T>> {
-        let batches = catch_unwind(AssertUnwindSafe(|| self.node.compute(partition)))
-            .map_err(|payload| self.panic_error(partition, payload.as_ref()))??;
+        let node = self.node();
+        let batches =
+            stack::on_enough_stack(|| catch_unwind(AssertUnwindSafe(|| node.compute(partition))))
+                .map_err(|payload| self.panic_error(partition, payload.as_ref()))??;
         Ok(Box::new(PanicGuard {
             rdd: Arc::clone(self),
             partition,
-            batches,
+            batches: Some(batches),
         }))
     }
 
@@ -436,18 +474,44 @@ impl<T: Data> Lineage for RddInner<T> {
     }
 
     fn num_partitions(&self) -> usize {
-        self.node.num_partitions()
+        self.partitions
     }
 
     fn dependencies(&self) -> Vec<Dependency> {
-        self.node.dependencies()
+        self.node().dependencies()
     }
 
-    fn prepare(&self) -> Result<()> {
-        if self.storage_level() != StorageLevel::None && self.fully_cached() {
-            return Ok(());
-        }
-        self.node.prepare()
+    fn is_prepared(&self) -> bool {
+        (self.storage_level() != StorageLevel::None && self.fully_cached())
+            || self.node().is_prepared()
+    }
+
+    fn prepare_node(&self) -> Result<()> {
+        self.node().prepare()
+    }
+
+    fn checkpoint_marked(&self) -> bool {
+        matches!(
+            *lock(&self.checkpoint),
+            CheckpointState::Marked(_) | CheckpointState::Writing
+        )
+    }
+
+    fn write_checkpoint(self: Arc<Self>) -> Result<()> {
+        Rdd { inner: self }.write_checkpoint()
+    }
+}
+
+impl<T> Drop for RddInner<T> {
+    /// Hands the parents over to [`stack::Release`], so that dropping a
+    /// deep lineage does not recurse once per RDD.
+    fn drop(&mut self) {
+        let node = self
+            .node
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let parents = node.dependencies().into_iter().map(Dependency::into_parent);
+        self.release.hand_over(parents.collect());
     }
 }
 
@@ -455,19 +519,31 @@ impl<T: Data> Lineage for RddInner<T> {
 struct PanicGuard<T> {
     rdd: Arc<RddInner<T>>,
     partition: usize,
-    batches: Batches<T>,
+    /// `None` once a batch panicked.
+    batches: Option<Batches<T>>,
 }
 
 impl<T: Data> Iterator for PanicGuard<T> {
     type Item = Result<Vec<T>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match catch_unwind(AssertUnwindSafe(|| self.batches.next())) {
+        let batches = self.batches.as_mut()?;
+        let pulled = stack::on_enough_stack(|| catch_unwind(AssertUnwindSafe(|| batches.next())));
+        match pulled {
             Ok(item) => item,
             Err(payload) => {
-                self.batches = Box::new(std::iter::empty());
+                self.batches = None;
                 Some(Err(self.rdd.panic_error(self.partition, payload.as_ref())))
             }
+        }
+    }
+}
+
+impl<T> Drop for PanicGuard<T> {
+    /// Dropping the stream drops the parent's, and so on down the chain.
+    fn drop(&mut self) {
+        if let Some(batches) = self.batches.take() {
+            stack::on_enough_stack(|| drop(batches));
         }
     }
 }
@@ -484,7 +560,7 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The batches of a cached partition, cloned one at a time.
-fn replay<T: Data>(batches: CachedPartition<T>) -> Batches<T> {
+pub(crate) fn replay<T: Data>(batches: CachedPartition<T>) -> Batches<T> {
     Box::new((0..batches.len()).map(move |index| Ok(batches[index].clone())))
 }
 

@@ -3,9 +3,10 @@
 use std::fmt::{Display, Write as _};
 
 use serde::Serialize;
-use sparkling_fileio::{Codec, OutputJob, SingleFileWriter};
+use sparkling_fileio::{Codec, OutputJob, PartWriter, SingleFileWriter, part_name};
 
 use super::{Data, Rdd};
+use crate::plan::Batches;
 use crate::scheduler::run_job;
 use crate::{Error, Result};
 
@@ -66,26 +67,22 @@ impl SaveOptions {
 }
 
 impl<T: Data> Rdd<T> {
-    /// Writes one part file per partition, one line per element, each task
-    /// on the pool; commits only when every part is written, then `_SUCCESS`.
-    fn save_lines(
+    /// Writes one part file per partition, each task on the pool: `write`
+    /// gets the part's final location (to name it in errors), the
+    /// partition's stream and the part. Commits only when every part is
+    /// written, then `_SUCCESS`.
+    pub(crate) fn save_parts(
         &self,
         dir: &str,
         options: SaveOptions,
-        format: impl Fn(&T, &mut String) -> Result<()> + Sync,
+        write: impl Fn(&str, Batches<T>, &mut PartWriter) -> Result<()> + Sync,
     ) -> Result<()> {
         let file_io = self.context().file_io_options();
         let job = OutputJob::begin_with(dir, options.codec, options.overwrite, file_io)?;
         let written = run_job(self, &self.all_partitions(), |partition, batches| {
             let mut part = job.create_part(partition)?;
-            let mut line = String::new();
-            for batch in batches {
-                for element in batch? {
-                    line.clear();
-                    format(&element, &mut line)?;
-                    part.write_line(&line)?;
-                }
-            }
+            let name = job.target().join(&part_name(partition, options.codec));
+            write(&name.to_string(), batches, &mut part)?;
             Ok(part.finish()?)
         });
         match written {
@@ -96,6 +93,26 @@ impl<T: Data> Rdd<T> {
                 Err(error)
             }
         }
+    }
+
+    /// Writes one part file per partition, one line per element.
+    fn save_lines(
+        &self,
+        dir: &str,
+        options: SaveOptions,
+        format: impl Fn(&T, &mut String) -> Result<()> + Sync,
+    ) -> Result<()> {
+        self.save_parts(dir, options, |_, batches, part| {
+            let mut line = String::new();
+            for batch in batches {
+                for element in batch? {
+                    line.clear();
+                    format(&element, &mut line)?;
+                    part.write_line(&line)?;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Writes the elements as text lines into the directory `dir`: files
