@@ -245,6 +245,9 @@ write_hdfs_conf() {
         prop dfs.permissions.enabled false
         prop dfs.namenode.datanode.registration.ip-hostname-check false
         prop dfs.namenode.safemode.extension 0
+        # The test data is tiny: do not enter safe mode on a nearly full disk
+        # (the default keeps 100 MB free), which a CI machine may have.
+        prop dfs.namenode.resource.du.reserved 8388608
         # Tests may CREATE with a small blocksize= to get multi-block files.
         prop dfs.namenode.fs-limits.min-block-size 0
         prop dfs.heartbeat.interval 1
