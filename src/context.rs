@@ -380,7 +380,7 @@ impl Context {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn union<T: Data>(&self, rdds: &[Rdd<T>]) -> Rdd<T> {
-        Rdd::from_node(self, "union", UnionNode::new(rdds.to_vec()))
+        Rdd::from_node(self, "union", UnionNode::new(rdds))
     }
 }
 

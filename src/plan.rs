@@ -60,6 +60,12 @@ pub(crate) trait Node<T>: Send + Sync {
         Ok(())
     }
 
+    /// The RDDs a union node concatenates, so that a union of unions can
+    /// take their parents instead of nesting (Spark flattens them too).
+    fn union_parents(&self) -> Option<&[crate::Rdd<T>]> {
+        None
+    }
+
     /// Whether [`prepare`](Node::prepare) has done its work for good, so
     /// that the parents need not be prepared again (a shuffle whose buckets
     /// are in memory).

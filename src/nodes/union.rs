@@ -7,28 +7,46 @@ use crate::rdd::{Data, Rdd};
 /// The partitions of several RDDs, one RDD after the other.
 pub(crate) struct UnionNode<T> {
     parents: Vec<Rdd<T>>,
+    /// `ends[i]`: the union's partitions up to the end of parent `i`, so a
+    /// partition finds its parent by binary search, not a walk.
+    ends: Vec<usize>,
 }
 
 impl<T: Data> UnionNode<T> {
-    pub(crate) fn new(parents: Vec<Rdd<T>>) -> Self {
-        UnionNode { parents }
+    /// Unites `rdds`, taking the parents of any that is itself a plain
+    /// union (see [`Rdd::union_inputs`]): chained `union` calls make one
+    /// flat node, not a nest as deep as the chain.
+    pub(crate) fn new(rdds: &[Rdd<T>]) -> Self {
+        let parents: Vec<Rdd<T>> = rdds.iter().flat_map(Rdd::union_inputs).collect();
+        let ends = parents
+            .iter()
+            .scan(0, |end, parent| {
+                *end += parent.num_partitions();
+                Some(*end)
+            })
+            .collect();
+        UnionNode { parents, ends }
     }
 }
 
 impl<T: Data> Node<T> for UnionNode<T> {
     fn num_partitions(&self) -> usize {
-        self.parents.iter().map(Rdd::num_partitions).sum()
+        self.ends.last().copied().unwrap_or(0)
     }
 
-    fn compute(&self, mut partition: usize) -> Result<Batches<T>> {
-        for parent in &self.parents {
-            let count = parent.num_partitions();
-            if partition < count {
-                return parent.compute(partition);
+    fn compute(&self, partition: usize) -> Result<Batches<T>> {
+        let index = self.ends.partition_point(|&end| end <= partition);
+        match self.parents.get(index) {
+            Some(parent) => {
+                let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+                parent.compute(partition - start)
             }
-            partition -= count;
+            None => Ok(Box::new(std::iter::empty())),
         }
-        Ok(Box::new(std::iter::empty()))
+    }
+
+    fn union_parents(&self) -> Option<&[Rdd<T>]> {
+        Some(&self.parents)
     }
 
     fn dependencies(&self) -> Vec<Dependency> {

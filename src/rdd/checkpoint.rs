@@ -231,6 +231,11 @@ impl<T: Data> Rdd<T> {
         }
     }
 
+    /// Whether the RDD was never marked for a checkpoint.
+    pub(crate) fn is_unmarked(&self) -> bool {
+        matches!(*lock(&self.inner.checkpoint), CheckpointState::None)
+    }
+
     /// Marks the RDD, unless it is marked or checkpointed already.
     fn mark(&self, materialise: Materialise<T>) {
         let mut state = lock(&self.inner.checkpoint);

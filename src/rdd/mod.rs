@@ -174,6 +174,20 @@ impl<T: Data> Rdd<T> {
     }
 
     /// This RDD as a parent of another, for lineage.
+    /// What a union taking this RDD unites: the parents of a plain union
+    /// (not persisted, not checkpointed, its plan a union node), or the RDD
+    /// itself. Persisted and checkpointed unions stay whole, so their
+    /// stored data is what the outer union reads.
+    pub(crate) fn union_inputs(&self) -> Vec<Rdd<T>> {
+        if self.inner.storage_level() == StorageLevel::None && self.is_unmarked() {
+            let node = self.inner.node();
+            if let Some(parents) = node.union_parents() {
+                return parents.to_vec();
+            }
+        }
+        vec![self.clone()]
+    }
+
     pub(crate) fn lineage(&self) -> Arc<dyn Lineage> {
         self.inner.clone()
     }

@@ -303,7 +303,7 @@ impl<T: Data> Rdd<T> {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn union(&self, other: &Rdd<T>) -> Rdd<T> {
-        let node = UnionNode::new(vec![self.clone(), other.clone()]);
+        let node = UnionNode::new(&[self.clone(), other.clone()]);
         Rdd::from_node(self.context(), "union", node)
     }
 
