@@ -313,7 +313,9 @@ impl<T: Data> Rdd<T> {
     }
 
     /// [`take_sample`](Rdd::take_sample) with a seed (reproducible) or with
-    /// replacement (then exactly `n` elements from any non-empty RDD).
+    /// replacement (then exactly `n` elements from any non-empty RDD; as
+    /// Spark, `n` above `i32::MAX` is an [`Error::InvalidArgument`], since
+    /// the sample is held in memory).
     ///
     /// # Examples
     ///
@@ -333,6 +335,16 @@ impl<T: Data> Rdd<T> {
         }
         if !options.with_replacement {
             return sample::without_replacement(self, n, options.seed);
+        }
+        if n > i32::MAX as usize {
+            return Err(Error::InvalidArgument {
+                operation: "take_sample",
+                message: format!(
+                    "{n} elements with replacement from {}: at most {} fit the sample held in memory",
+                    self.label(),
+                    i32::MAX
+                ),
+            });
         }
         sample::with_replacement(self, n, options.seed)
     }
