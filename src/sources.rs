@@ -290,7 +290,7 @@ impl Context {
             utf8: options.utf8,
             options: self.file_io_options().clone(),
         };
-        Ok(Rdd::from_node(self, "text_file", node).set_name(path))
+        Ok(Rdd::from_node(self, "text_file", node).set_name(sparkling_fileio::redact(path)))
     }
 
     /// Each line of the files at `path` parsed as JSON into `T` (JSON lines;
@@ -344,7 +344,7 @@ impl Context {
             options: self.file_io_options().clone(),
             output: PhantomData,
         };
-        Ok(Rdd::from_node(self, "json_file", node).set_name(path))
+        Ok(Rdd::from_node(self, "json_file", node).set_name(sparkling_fileio::redact(path)))
     }
 
     fn whole_files<C: Data>(
@@ -361,7 +361,7 @@ impl Context {
             partitions,
             read: Arc::new(read),
         };
-        Ok(Rdd::from_node(self, operation, node).set_name(path))
+        Ok(Rdd::from_node(self, operation, node).set_name(sparkling_fileio::redact(path)))
     }
 
     /// One `(path, text)` pair per file at `path`, decompressed by extension
@@ -504,6 +504,6 @@ impl Context {
             record_length,
             options: self.file_io_options().clone(),
         };
-        Ok(Rdd::from_node(self, "binary_records", node).set_name(path))
+        Ok(Rdd::from_node(self, "binary_records", node).set_name(sparkling_fileio::redact(path)))
     }
 }

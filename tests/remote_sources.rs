@@ -182,3 +182,30 @@ fn hdfs_round_trip_with_builder_options() {
         Ok(_) => panic!("a missing HDFS path gave an RDD"),
     }
 }
+
+#[test]
+fn a_password_in_a_url_stays_out_of_names_lineage_and_errors() {
+    let root = std::path::PathBuf::from(server_var("SPARKLING_TEST_HTTP_ROOT")).join("engine");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("secret.txt"), "one\ntwo\n").unwrap();
+    let base = server_var("SPARKLING_TEST_HTTP_URL");
+    let with_password = base.replacen("://", "://reader:pa55word@", 1);
+    let ctx = Context::new();
+    let rdd = ctx
+        .text_file(&format!("{with_password}/engine/secret.txt"))
+        .unwrap();
+    assert_eq!(rdd.collect().unwrap(), ["one", "two"]);
+    let failing = rdd.map(|line| {
+        assert_ne!(line, "two", "no twos");
+        line
+    });
+    let error = failing.collect().unwrap_err().to_string();
+    assert!(!error.contains("pa55word"), "the password shows: {error}");
+    for shown in [rdd.name().unwrap(), failing.to_debug_string()] {
+        assert!(!shown.contains("pa55word"), "the password shows: {shown}");
+        assert!(
+            shown.contains("reader:***@"),
+            "the URL is not named: {shown}"
+        );
+    }
+}

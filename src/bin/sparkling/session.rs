@@ -118,7 +118,10 @@ impl Session {
             })
             .collect();
         let partitions = splits.len().max(1);
-        let rdd = self.ctx.parallelize_with(splits, partitions).set_name(path);
+        let rdd = self
+            .ctx
+            .parallelize_with(splits, partitions)
+            .set_name(sparkling_fileio::redact(path));
         Ok((files, rdd))
     }
 
