@@ -55,8 +55,9 @@ pub(crate) trait Node<T>: Send + Sync {
 
     /// Runs what this node needs before any of its partitions can be
     /// computed, once its parents are prepared (see [`prepare`]): a shuffle
-    /// runs its map side here. Nothing by default.
-    fn prepare(&self) -> Result<()> {
+    /// runs its map side here, naming `rdd` (this node's RDD) when one of
+    /// its own closures panics. Nothing by default.
+    fn prepare(&self, _rdd: &str) -> Result<()> {
         Ok(())
     }
 

@@ -238,3 +238,22 @@ fn a_failing_partition_stops_the_local_iterator_with_its_error() {
         "{items:?}"
     );
 }
+
+#[test]
+fn a_panic_in_a_reduce_by_key_closure_names_the_shuffle() {
+    for (pool, ctx) in contexts() {
+        let pairs = ctx
+            .parallelize_with((0..100).map(|x| (x % 5, x)).collect::<Vec<_>>(), 4)
+            .set_name("pairs");
+        let reduced = pairs.reduce_by_key(|a, b| {
+            assert!(a + b < 150, "sum too large");
+            a + b
+        });
+        let error = reduced.collect().unwrap_err().to_string();
+        assert!(error.contains("sum too large"), "{pool}: {error}");
+        assert!(
+            error.contains(&format!("reduce_by_key[{}]", reduced.id())),
+            "{pool}: the error does not name the shuffle's RDD: {error}"
+        );
+    }
+}

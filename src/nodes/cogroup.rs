@@ -46,10 +46,10 @@ impl<K: Data + Hash, V: Data> Side<K, V> {
         }
     }
 
-    fn prepare(&self) -> Result<()> {
+    fn prepare(&self, rdd: &str) -> Result<()> {
         match self {
             Side::Narrow(_) => Ok(()),
-            Side::Shuffled(exchange) => exchange.prepare(),
+            Side::Shuffled(exchange) => exchange.prepare(rdd),
         }
     }
 
@@ -77,7 +77,7 @@ pub(crate) trait Sides: Send + Sync {
 
     /// Runs the map side of every shuffled parent (the parents' own
     /// lineages already prepared).
-    fn prepare(&self) -> Result<()>;
+    fn prepare(&self, rdd: &str) -> Result<()>;
 
     /// Whether every parent is shuffled and its map side has run.
     fn is_prepared(&self) -> bool;
@@ -92,9 +92,9 @@ impl<K: Data + Hash, V: Data, W: Data> Sides for (Side<K, V>, Side<K, W>) {
         Ok((self.0.read(partition)?, self.1.read(partition)?))
     }
 
-    fn prepare(&self) -> Result<()> {
-        self.0.prepare()?;
-        self.1.prepare()
+    fn prepare(&self, rdd: &str) -> Result<()> {
+        self.0.prepare(rdd)?;
+        self.1.prepare(rdd)
     }
 
     fn is_prepared(&self) -> bool {
@@ -117,10 +117,10 @@ impl<K: Data + Hash, V: Data, W: Data, X: Data> Sides for (Side<K, V>, Side<K, W
         ))
     }
 
-    fn prepare(&self) -> Result<()> {
-        self.0.prepare()?;
-        self.1.prepare()?;
-        self.2.prepare()
+    fn prepare(&self, rdd: &str) -> Result<()> {
+        self.0.prepare(rdd)?;
+        self.1.prepare(rdd)?;
+        self.2.prepare(rdd)
     }
 
     fn is_prepared(&self) -> bool {
@@ -144,8 +144,8 @@ impl<K: Data + Hash, V: Data> Sides for Vec<Side<K, V>> {
         self.iter().map(|side| side.read(partition)).collect()
     }
 
-    fn prepare(&self) -> Result<()> {
-        self.iter().try_for_each(Side::prepare)
+    fn prepare(&self, rdd: &str) -> Result<()> {
+        self.iter().try_for_each(|side| side.prepare(rdd))
     }
 
     fn is_prepared(&self) -> bool {
@@ -194,8 +194,8 @@ where
         self.sides.dependencies()
     }
 
-    fn prepare(&self) -> Result<()> {
-        self.sides.prepare()
+    fn prepare(&self, rdd: &str) -> Result<()> {
+        self.sides.prepare(rdd)
     }
 
     fn is_prepared(&self) -> bool {

@@ -13,10 +13,11 @@
 use std::collections::hash_map::Entry;
 use std::hash::Hash;
 use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex};
 
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
-use crate::rdd::{Data, Rdd, lock};
+use crate::rdd::{Data, Rdd, lock, panic_message};
 use crate::scheduler::run_job;
 use crate::shared::task_updates::apply_when_kept;
 use crate::shuffle::{FastMap, MAP_SIDE_SEED, Placer, REDUCE_SIDE_SEED, fast_map};
@@ -95,8 +96,8 @@ impl<S: Data, E: Data> Exchange<S, E> {
 
     /// Runs the map side unless its buckets are already in memory. A failed
     /// map side keeps nothing, so the next action tries again.
-    pub(crate) fn prepare(&self) -> Result<()> {
-        self.output().map(drop)
+    pub(crate) fn prepare(&self, rdd: &str) -> Result<()> {
+        self.output(Some(rdd)).map(drop)
     }
 
     /// Whether the map side has run and its buckets are in memory.
@@ -104,7 +105,10 @@ impl<S: Data, E: Data> Exchange<S, E> {
         lock(&self.output).is_some()
     }
 
-    fn output(&self) -> Result<Arc<ShuffleOutput<E>>> {
+    /// The buckets, running the map side first if needed. A panic in the
+    /// shuffle's own closures (a combiner, a partitioner) names `owner`, the
+    /// shuffled RDD, when known; panics upstream name their own step.
+    fn output(&self, owner: Option<&str>) -> Result<Arc<ShuffleOutput<E>>> {
         let mut slot = lock(&self.output);
         if let Some(output) = slot.as_ref() {
             return Ok(Arc::clone(output));
@@ -118,7 +122,18 @@ impl<S: Data, E: Data> Exchange<S, E> {
                 &self.parent,
                 &self.parent.all_partitions(),
                 |partition, batches| {
-                    let buckets = writer(partition, batches)?;
+                    let written = catch_unwind(AssertUnwindSafe(|| writer(partition, batches)));
+                    let buckets = match (written, owner) {
+                        (Ok(buckets), _) => buckets?,
+                        (Err(payload), Some(owner)) => {
+                            return Err(Error::Task {
+                                rdd: owner.to_string(),
+                                partition,
+                                message: panic_message(payload.as_ref()),
+                            });
+                        }
+                        (Err(payload), None) => resume_unwind(payload),
+                    };
                     debug_assert_eq!(buckets.len(), partitions);
                     Ok(buckets)
                 },
@@ -132,7 +147,7 @@ impl<S: Data, E: Data> Exchange<S, E> {
     /// What output partition `partition` reads: its bucket of every map task.
     pub(crate) fn input(&self, partition: usize) -> Result<ReduceInput<E>> {
         Ok(ReduceInput {
-            output: self.output()?,
+            output: self.output(None)?,
             partition,
         })
     }
@@ -226,8 +241,8 @@ where
         vec![self.exchange.dependency()]
     }
 
-    fn prepare(&self) -> Result<()> {
-        self.exchange.prepare()
+    fn prepare(&self, rdd: &str) -> Result<()> {
+        self.exchange.prepare(rdd)
     }
 
     fn is_prepared(&self) -> bool {

@@ -243,7 +243,7 @@ impl<T: Data> Node<(T, u64)> for ZipWithIndexNode<T> {
         vec![Dependency::Narrow(self.parent.lineage())]
     }
 
-    fn prepare(&self) -> Result<()> {
+    fn prepare(&self, _rdd: &str) -> Result<()> {
         self.offsets().map(drop)
     }
 }

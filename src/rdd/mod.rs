@@ -501,7 +501,7 @@ impl<T: Data> Lineage for RddInner<T> {
     }
 
     fn prepare_node(&self) -> Result<()> {
-        self.node().prepare()
+        self.node().prepare(&self.label())
     }
 
     fn checkpoint_marked(&self) -> bool {
