@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub(crate) interval: Duration,
     manual: bool,
     pub(crate) remember: Mutex<Duration>,
+    /// The sources: each takes its batch at every batch time, read or not.
+    inputs: Mutex<Vec<Output>>,
     outputs: Mutex<Vec<Output>>,
     /// Held while a batch runs, so batches never overlap.
     batch: Mutex<()>,
@@ -136,6 +138,7 @@ impl StreamingContext {
                 interval,
                 manual,
                 remember: Mutex::new(interval),
+                inputs: Mutex::new(Vec::new()),
                 outputs: Mutex::new(Vec::new()),
                 batch: Mutex::new(()),
                 state: Mutex::new(state),
@@ -243,6 +246,10 @@ impl StreamingContext {
         if let Some(timer) = timer.filter(|t| t.thread().id() != thread::current().id()) {
             let _ = timer.join();
         }
+        // A batch running now (the caller's own) drops them when it ends.
+        if let Ok(_idle) = self.inner.batch.try_lock() {
+            self.inner.drop_outputs();
+        }
     }
 
     /// Waits until the context stops, and returns the error of the batch
@@ -305,6 +312,20 @@ impl StreamingContext {
     /// A new DStream id, for names such as `map[3]`.
     pub(crate) fn next_id(&self) -> usize {
         self.inner.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Makes `stream`, a source, take its batch at every batch time.
+    pub(crate) fn register_input<T: crate::Data>(&self, stream: &super::DStream<T>) {
+        let source = stream.clone();
+        let input = Output {
+            dstream: stream.name().to_string(),
+            run: Box::new(move |time| source.rdd_at(time).map(drop)),
+        };
+        self.inner
+            .inputs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(input);
     }
 
     pub(crate) fn register_output(&self, output: Output) {
@@ -412,8 +433,24 @@ impl Inner {
     /// failure (an error or a panic) stops the context.
     fn run_batch(&self, time: Duration) {
         let _batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
+        self.run_outputs(time);
+        if self.lock_state().phase == Phase::Stopped {
+            self.drop_outputs();
+        }
+    }
+
+    /// The output operations hold their DStreams, which hold the context:
+    /// dropping them once stopped breaks that cycle.
+    fn drop_outputs(&self) {
+        let inputs = std::mem::take(&mut *self.inputs.lock().unwrap_or_else(|e| e.into_inner()));
+        let outputs = std::mem::take(&mut *self.outputs.lock().unwrap_or_else(|e| e.into_inner()));
+        drop((inputs, outputs));
+    }
+
+    fn run_outputs(&self, time: Duration) {
+        let inputs = self.inputs.lock().unwrap_or_else(|e| e.into_inner());
         let outputs = self.outputs.lock().unwrap_or_else(|e| e.into_inner());
-        for output in outputs.iter() {
+        for output in inputs.iter().chain(outputs.iter()) {
             let failure = match catch_unwind(AssertUnwindSafe(|| (output.run)(time))) {
                 Ok(Ok(())) => continue,
                 Ok(Err(source)) => StreamingError::Batch {

@@ -10,8 +10,14 @@ use crate::{Data, Rdd, Result};
 
 type Compute<T> = Box<dyn Fn(Duration) -> Result<Rdd<T>> + Send + Sync>;
 
+/// What a stream tells the streams it reads: keep your batches this long.
+pub(crate) trait Keep: Send + Sync {
+    fn keep_for(&self, duration: Duration);
+}
+
 struct Node<T> {
     compute: Compute<T>,
+    parents: Vec<Arc<dyn Keep>>,
     /// The RDDs of recent batches, by batch time.
     generated: Mutex<BTreeMap<Duration, Rdd<T>>>,
     /// How long generated RDDs are kept (windows over this stream need
@@ -53,6 +59,7 @@ impl<T: Data> DStream<T> {
     pub(crate) fn from_fn(
         ssc: &StreamingContext,
         operation: &str,
+        parents: Vec<Arc<dyn Keep>>,
         compute: impl Fn(Duration) -> Result<Rdd<T>> + Send + Sync + 'static,
     ) -> DStream<T> {
         DStream {
@@ -60,6 +67,7 @@ impl<T: Data> DStream<T> {
             name: format!("{operation}[{}]", ssc.next_id()).into(),
             node: Arc::new(Node {
                 compute: Box::new(compute),
+                parents,
                 generated: Mutex::new(BTreeMap::new()),
                 keep: Mutex::new(ssc.batch_interval()),
             }),
@@ -110,10 +118,15 @@ impl<T: Data> DStream<T> {
         Ok(rdd)
     }
 
-    /// Keep this stream's batch RDDs for at least `duration`.
+    /// This stream as the parent of a derived one.
+    pub(crate) fn as_parent(&self) -> Arc<dyn Keep> {
+        self.node.clone()
+    }
+
+    /// Keep this stream's batch RDDs, and those of the streams it reads,
+    /// for at least `duration`.
     pub(crate) fn keep_for(&self, duration: Duration) {
-        let mut keep = lock(&self.node.keep);
-        *keep = (*keep).max(duration);
+        self.node.keep_for(duration);
     }
 
     /// Each batch's RDD through `f` (Spark's `transform`): any RDD
@@ -150,9 +163,12 @@ impl<T: Data> DStream<T> {
         f: impl Fn(Duration, &Rdd<T>) -> Result<Rdd<U>> + Send + Sync + 'static,
     ) -> DStream<U> {
         let parent = self.clone();
-        DStream::from_fn(&self.ssc, "transform", move |time| {
-            f(time, &parent.rdd_at(time)?)
-        })
+        DStream::from_fn(
+            &self.ssc,
+            "transform",
+            vec![self.as_parent()],
+            move |time| f(time, &parent.rdd_at(time)?),
+        )
     }
 
     /// A stream derived batch by batch from this one by an RDD operation.
@@ -162,7 +178,7 @@ impl<T: Data> DStream<T> {
         f: impl Fn(Rdd<T>) -> Rdd<U> + Send + Sync + 'static,
     ) -> DStream<U> {
         let parent = self.clone();
-        DStream::from_fn(&self.ssc, operation, move |time| {
+        DStream::from_fn(&self.ssc, operation, vec![self.as_parent()], move |time| {
             Ok(f(parent.rdd_at(time)?))
         })
     }
@@ -237,9 +253,12 @@ impl<T: Data> DStream<T> {
     /// ```
     pub fn union(&self, other: &DStream<T>) -> DStream<T> {
         let (left, right) = (self.clone(), other.clone());
-        DStream::from_fn(&self.ssc, "union", move |time| {
-            Ok(left.rdd_at(time)?.union(&right.rdd_at(time)?))
-        })
+        DStream::from_fn(
+            &self.ssc,
+            "union",
+            vec![self.as_parent(), other.as_parent()],
+            move |time| Ok(left.rdd_at(time)?.union(&right.rdd_at(time)?)),
+        )
     }
 
     /// Each batch's RDD cached, for streams used by several outputs.
@@ -266,7 +285,7 @@ impl<T: Data> DStream<T> {
     /// ```
     pub fn count(&self) -> DStream<u64> {
         let parent = self.clone();
-        DStream::from_fn(&self.ssc, "count", move |time| {
+        DStream::from_fn(&self.ssc, "count", vec![self.as_parent()], move |time| {
             let rdd = parent.rdd_at(time)?;
             let count = rdd.count()?;
             Ok(rdd.context().parallelize_with(vec![count], 1))
@@ -320,6 +339,18 @@ where
             let f = f.clone();
             rdd.reduce_by_key(move |a, b| f(a, b))
         })
+    }
+}
+
+impl<T: Data> Keep for Node<T> {
+    fn keep_for(&self, duration: Duration) {
+        {
+            let mut keep = lock(&self.keep);
+            *keep = (*keep).max(duration);
+        }
+        for parent in &self.parents {
+            parent.keep_for(duration);
+        }
     }
 }
 

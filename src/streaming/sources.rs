@@ -36,7 +36,7 @@ impl StreamingContext {
     ) -> DStream<T> {
         let queue = Mutex::new(rdds.into_iter().collect::<VecDeque<_>>());
         let ctx = self.context().clone();
-        DStream::from_fn(self, "queue_stream", move |_| {
+        let stream = DStream::from_fn(self, "queue_stream", Vec::new(), move |_| {
             let mut queue = lock(&queue);
             let next = if one_at_a_time {
                 queue.pop_front()
@@ -49,6 +49,8 @@ impl StreamingContext {
             Ok(next
                 .or_else(|| default.clone())
                 .unwrap_or_else(|| ctx.empty()))
-        })
+        });
+        self.register_input(&stream);
+        stream
     }
 }

@@ -26,18 +26,23 @@ impl<T: Data> DStream<T> {
         let slide_batches = multiple_of(interval, slide, "window slide")?;
         self.keep_for(length);
         let parent = self.clone();
-        Ok(DStream::from_fn(self.context(), "window", move |time| {
-            let ctx = parent.context().context().clone();
-            let k = (time.as_nanos() / interval.as_nanos()) as u32;
-            if k % slide_batches != 0 {
-                return Ok(ctx.empty());
-            }
-            let first = k.saturating_sub(batches - 1).max(1);
-            let rdds = (first..=k)
-                .map(|batch| parent.rdd_at(interval * batch))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(ctx.union(&rdds))
-        }))
+        Ok(DStream::from_fn(
+            self.context(),
+            "window",
+            vec![self.as_parent()],
+            move |time| {
+                let ctx = parent.context().context().clone();
+                let k = (time.as_nanos() / interval.as_nanos()) as u32;
+                if k % slide_batches != 0 {
+                    return Ok(ctx.empty());
+                }
+                let first = k.saturating_sub(batches - 1).max(1);
+                let rdds = (first..=k)
+                    .map(|batch| parent.rdd_at(interval * batch))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(ctx.union(&rdds))
+            },
+        ))
     }
 
     /// Every `slide`, the number of elements in the last `length`.
