@@ -120,6 +120,7 @@ mod shared;
 pub mod shuffle;
 mod sources;
 mod stats;
+pub mod streaming;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};

@@ -1,0 +1,484 @@
+//! The streaming context: batch times, the clock, start, stop and waiting.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::StreamingError;
+use crate::{Context, Result};
+
+/// One registered output operation: runs the job of one batch.
+pub(crate) struct Output {
+    pub(crate) dstream: String,
+    pub(crate) run: Box<dyn Fn(Duration) -> Result<()> + Send + Sync>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    Initialized,
+    Active,
+    Stopped,
+}
+
+struct State {
+    phase: Phase,
+    /// The number `k` of the next batch, whose time is `zero + k * interval`.
+    next_batch: u32,
+    zero: Duration,
+    error: Option<StreamingError>,
+    timer: Option<JoinHandle<()>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) ctx: Context,
+    pub(crate) interval: Duration,
+    manual: bool,
+    pub(crate) remember: Mutex<Duration>,
+    /// The sources: each takes its batch at every batch time, read or not.
+    inputs: Mutex<Vec<Output>>,
+    outputs: Mutex<Vec<Output>>,
+    /// Held while a batch runs, so batches never overlap.
+    batch: Mutex<()>,
+    state: Mutex<State>,
+    changed: Condvar,
+    next_id: AtomicUsize,
+}
+
+/// Cuts time into batches of one interval and runs every output operation
+/// of its DStreams at each batch time (Spark's `StreamingContext`).
+///
+/// Cloning gives another handle to the same context.
+///
+/// ```
+/// use std::time::Duration;
+/// let ctx = sparkling::Context::new();
+/// let ssc = sparkling::streaming::StreamingContext::new(&ctx, Duration::from_millis(100));
+/// assert_eq!(ssc.batch_interval(), Duration::from_millis(100));
+/// ```
+#[derive(Clone)]
+pub struct StreamingContext {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// Drives the batches of a context made by
+/// [`StreamingContext::with_manual_clock`]: time moves only when told to.
+///
+/// ```
+/// use std::time::Duration;
+/// let ctx = sparkling::Context::new();
+/// let (ssc, clock) =
+///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+/// ssc.start().unwrap();
+/// clock.advance();
+/// assert_eq!(clock.time(), Duration::from_secs(1));
+/// ```
+pub struct ManualClock {
+    inner: Arc<Inner>,
+}
+
+impl StreamingContext {
+    /// A context on the real clock: once started, the batch at
+    /// `zero + k * interval` runs when the wall clock reaches it, `zero`
+    /// being the start time rounded down to a multiple of the interval.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let ssc = sparkling::streaming::StreamingContext::new(&ctx, Duration::from_millis(10));
+    /// ssc.start().unwrap();
+    /// ssc.stop();
+    /// ssc.await_termination().unwrap();
+    /// ```
+    ///
+    /// # Panics
+    /// If `batch_interval` is zero.
+    pub fn new(ctx: &Context, batch_interval: Duration) -> StreamingContext {
+        Self::build(ctx, batch_interval, false)
+    }
+
+    /// A context whose time only moves through the returned clock: batch
+    /// times are `k * interval`, and each [`ManualClock::advance`] runs the
+    /// next batch at once on the caller's thread (deterministic tests).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (ssc, clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// assert_eq!(clock.time(), Duration::ZERO);
+    /// ```
+    ///
+    /// # Panics
+    /// If `batch_interval` is zero.
+    pub fn with_manual_clock(
+        ctx: &Context,
+        batch_interval: Duration,
+    ) -> (StreamingContext, ManualClock) {
+        let ssc = Self::build(ctx, batch_interval, true);
+        let clock = ManualClock {
+            inner: ssc.inner.clone(),
+        };
+        (ssc, clock)
+    }
+
+    fn build(ctx: &Context, interval: Duration, manual: bool) -> StreamingContext {
+        assert!(!interval.is_zero(), "a batch interval must not be zero");
+        let state = State {
+            phase: Phase::Initialized,
+            next_batch: 1,
+            zero: Duration::ZERO,
+            error: None,
+            timer: None,
+        };
+        StreamingContext {
+            inner: Arc::new(Inner {
+                ctx: ctx.clone(),
+                interval,
+                manual,
+                remember: Mutex::new(interval),
+                inputs: Mutex::new(Vec::new()),
+                outputs: Mutex::new(Vec::new()),
+                batch: Mutex::new(()),
+                state: Mutex::new(state),
+                changed: Condvar::new(),
+                next_id: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// The engine context the batches' RDDs run on.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let ssc = sparkling::streaming::StreamingContext::new(&ctx, Duration::from_secs(1));
+    /// assert_eq!(ssc.context().parallelize(vec![1]).count().unwrap(), 1);
+    /// ```
+    pub fn context(&self) -> &Context {
+        &self.inner.ctx
+    }
+
+    /// The time between two batches.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let ssc = sparkling::streaming::StreamingContext::new(&ctx, Duration::from_secs(2));
+    /// assert_eq!(ssc.batch_interval(), Duration::from_secs(2));
+    /// ```
+    pub fn batch_interval(&self) -> Duration {
+        self.inner.interval
+    }
+
+    /// Keep every DStream's batch RDDs for at least `duration` (Spark's
+    /// `remember`), for example to query them from another thread; windows
+    /// already keep what they need.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let ssc = sparkling::streaming::StreamingContext::new(&ctx, Duration::from_secs(1));
+    /// ssc.remember(Duration::from_secs(60));
+    /// ```
+    pub fn remember(&self, duration: Duration) {
+        let mut remember = self
+            .inner
+            .remember
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *remember = (*remember).max(duration);
+    }
+
+    /// Starts the batches. Output operations must be registered before;
+    /// starting twice or after a stop is an error.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (ssc, _clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// ssc.start().unwrap();
+    /// assert!(ssc.start().is_err());
+    /// ```
+    pub fn start(&self) -> std::result::Result<(), StreamingError> {
+        let mut state = self.inner.lock_state();
+        if state.phase != Phase::Initialized {
+            return Err(StreamingError::State(
+                "start on a context already started or stopped",
+            ));
+        }
+        state.phase = Phase::Active;
+        if !self.inner.manual {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let interval = self.inner.interval.as_nanos();
+            let zero = now.as_nanos() / interval * interval;
+            state.zero = Duration::from_nanos(u64::try_from(zero).unwrap_or(u64::MAX));
+            let inner = self.inner.clone();
+            state.timer = Some(thread::spawn(move || inner.run_on_real_clock()));
+        }
+        Ok(())
+    }
+
+    /// Stops the context gracefully: a batch being run finishes, no new one
+    /// starts. Stopping twice, or before starting, is harmless.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let ssc = sparkling::streaming::StreamingContext::new(&ctx, Duration::from_secs(1));
+    /// ssc.start().unwrap();
+    /// ssc.stop();
+    /// ssc.stop();
+    /// ```
+    pub fn stop(&self) {
+        let timer = {
+            let mut state = self.inner.lock_state();
+            state.phase = Phase::Stopped;
+            state.timer.take()
+        };
+        self.inner.changed.notify_all();
+        // The timer thread may be the caller (an output operation stopping
+        // the context): it ends by itself after this batch.
+        if let Some(timer) = timer.filter(|t| t.thread().id() != thread::current().id()) {
+            let _ = timer.join();
+        }
+        // A batch running now (the caller's own) drops them when it ends.
+        if let Ok(_idle) = self.inner.batch.try_lock() {
+            self.inner.drop_outputs();
+        }
+    }
+
+    /// Waits until the context stops, and returns the error of the batch
+    /// that stopped it, if any (once: later calls return `Ok`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (ssc, _clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// ssc.start().unwrap();
+    /// ssc.stop();
+    /// assert!(ssc.await_termination().is_ok());
+    /// ```
+    pub fn await_termination(&self) -> std::result::Result<(), StreamingError> {
+        let mut state = self.inner.lock_state();
+        while state.phase != Phase::Stopped {
+            state = self
+                .inner
+                .changed
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        state.error.take().map_or(Ok(()), Err)
+    }
+
+    /// Waits at most `timeout` for the context to stop: `Ok(true)` if it
+    /// stopped, `Ok(false)` if it still runs, the batch's error if one
+    /// stopped it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (ssc, _clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// ssc.start().unwrap();
+    /// assert!(!ssc.await_termination_timeout(Duration::from_millis(1)).unwrap());
+    /// ```
+    pub fn await_termination_timeout(
+        &self,
+        timeout: Duration,
+    ) -> std::result::Result<bool, StreamingError> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.inner.lock_state();
+        while state.phase != Phase::Stopped {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            state = self
+                .inner
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        state.error.take().map_or(Ok(true), Err)
+    }
+
+    /// A new DStream id, for names such as `map[3]`.
+    pub(crate) fn next_id(&self) -> usize {
+        self.inner.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Makes `stream`, a source, take its batch at every batch time.
+    pub(crate) fn register_input<T: crate::Data>(&self, stream: &super::DStream<T>) {
+        let source = stream.clone();
+        let input = Output {
+            dstream: stream.name().to_string(),
+            run: Box::new(move |time| source.rdd_at(time).map(drop)),
+        };
+        self.inner
+            .inputs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(input);
+    }
+
+    pub(crate) fn register_output(&self, output: Output) {
+        self.inner
+            .outputs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(output);
+    }
+}
+
+impl ManualClock {
+    /// Moves time on by one interval and runs that batch at once (nothing
+    /// if the context is not running).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (ssc, clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// ssc.start().unwrap();
+    /// clock.advance();
+    /// assert_eq!(clock.time(), Duration::from_secs(1));
+    /// ```
+    pub fn advance(&self) {
+        let time = {
+            let mut state = self.inner.lock_state();
+            if state.phase != Phase::Active {
+                return;
+            }
+            let time = self.inner.interval * state.next_batch;
+            state.next_batch += 1;
+            time
+        };
+        self.inner.run_batch(time);
+    }
+
+    /// Runs `batches` batches, one after the other.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (ssc, clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// ssc.start().unwrap();
+    /// clock.advance_by(3);
+    /// assert_eq!(clock.time(), Duration::from_secs(3));
+    /// ```
+    pub fn advance_by(&self, batches: u32) {
+        for _ in 0..batches {
+            self.advance();
+        }
+    }
+
+    /// The time of the last batch run (zero before the first).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ctx = sparkling::Context::new();
+    /// let (_ssc, clock) =
+    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
+    /// assert_eq!(clock.time(), Duration::ZERO);
+    /// ```
+    pub fn time(&self) -> Duration {
+        self.inner.interval * (self.inner.lock_state().next_batch - 1)
+    }
+}
+
+impl Inner {
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The timer thread: each batch at its time, or at once when the
+    /// previous one took longer than the interval.
+    fn run_on_real_clock(&self) {
+        loop {
+            let time = {
+                let mut state = self.lock_state();
+                let time = state.zero + self.interval * state.next_batch;
+                loop {
+                    if state.phase != Phase::Active {
+                        return;
+                    }
+                    let now = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .unwrap_or_default();
+                    if now >= time {
+                        break;
+                    }
+                    state = self
+                        .changed
+                        .wait_timeout(state, time - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+                state.next_batch += 1;
+                time
+            };
+            self.run_batch(time);
+        }
+    }
+
+    /// Runs every output operation for the batch at `time`; the first
+    /// failure (an error or a panic) stops the context.
+    fn run_batch(&self, time: Duration) {
+        let _batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
+        self.run_outputs(time);
+        if self.lock_state().phase == Phase::Stopped {
+            self.drop_outputs();
+        }
+    }
+
+    /// The output operations hold their DStreams, which hold the context:
+    /// dropping them once stopped breaks that cycle.
+    fn drop_outputs(&self) {
+        let inputs = std::mem::take(&mut *self.inputs.lock().unwrap_or_else(|e| e.into_inner()));
+        let outputs = std::mem::take(&mut *self.outputs.lock().unwrap_or_else(|e| e.into_inner()));
+        drop((inputs, outputs));
+    }
+
+    fn run_outputs(&self, time: Duration) {
+        let inputs = self.inputs.lock().unwrap_or_else(|e| e.into_inner());
+        let outputs = self.outputs.lock().unwrap_or_else(|e| e.into_inner());
+        for output in inputs.iter().chain(outputs.iter()) {
+            let failure = match catch_unwind(AssertUnwindSafe(|| (output.run)(time))) {
+                Ok(Ok(())) => continue,
+                Ok(Err(source)) => StreamingError::Batch {
+                    time,
+                    dstream: output.dstream.clone(),
+                    source,
+                },
+                Err(payload) => StreamingError::Panic {
+                    time,
+                    dstream: output.dstream.clone(),
+                    message: panic_message(payload.as_ref()),
+                },
+            };
+            let mut state = self.lock_state();
+            state.phase = Phase::Stopped;
+            state.error = Some(failure);
+            drop(state);
+            self.changed.notify_all();
+            return;
+        }
+    }
+}
+
+/// The text of a panic in a closure run on the driver.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a closure panicked".to_string())
+}
