@@ -110,7 +110,10 @@ fn batch_times_are_multiples_of_the_interval() {
     let times = Arc::new(Mutex::new(Vec::new()));
     let sink = times.clone();
     ssc.queue_stream(Vec::<sparkling::Rdd<i32>>::new(), true, None)
-        .foreach_rdd(move |time, _| Ok(sink.lock().unwrap().push(time)));
+        .foreach_rdd(move |time, _| {
+            sink.lock().unwrap().push(time);
+            Ok(())
+        });
     ssc.start().unwrap();
     clock.advance_by(3);
     let expected: Vec<Duration> = (1..=3).map(|k| Duration::from_millis(250) * k).collect();

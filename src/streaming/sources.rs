@@ -23,7 +23,10 @@ impl StreamingContext {
     /// let seen = Arc::new(Mutex::new(Vec::new()));
     /// let sink = seen.clone();
     /// ssc.queue_stream(rdds, false, Some(ctx.parallelize(vec![0])))
-    ///     .foreach_rdd(move |_, rdd| Ok(sink.lock().unwrap().push(rdd.collect()?)));
+    ///     .foreach_rdd(move |_, rdd| {
+    ///         sink.lock().unwrap().push(rdd.collect()?);
+    ///         Ok(())
+    ///     });
     /// ssc.start().unwrap();
     /// clock.advance_by(2);
     /// assert_eq!(*seen.lock().unwrap(), vec![vec![1, 2], vec![0]]);
