@@ -145,9 +145,19 @@ impl Context {
 
     /// Numbers a new stage of `tasks` tasks computing `rdd` and tells the
     /// listeners it starts.
-    pub(crate) fn start_stage(&self, rdd: String, tasks: usize) -> StageInfo {
+    pub(crate) fn start_stage(
+        &self,
+        rdd: String,
+        tasks: usize,
+        input_bytes: Option<u64>,
+    ) -> StageInfo {
         let id = self.inner.next_stage_id.fetch_add(1, Ordering::Relaxed);
-        let stage = StageInfo { id, rdd, tasks };
+        let stage = StageInfo {
+            id,
+            rdd,
+            tasks,
+            input_bytes,
+        };
         self.listeners()
             .for_each(|listener| listener.stage_started(&stage));
         stage
@@ -397,6 +407,8 @@ pub struct ContextBuilder {
     max_retries: usize,
     file_io: FileIoOptions,
     listeners: Vec<Arc<dyn JobListener>>,
+    #[cfg(feature = "progress")]
+    progress: Option<bool>,
 }
 
 impl ContextBuilder {
@@ -506,6 +518,24 @@ impl ContextBuilder {
         self
     }
 
+    /// Draws progress bars on stderr (see [`progress`](crate::progress)):
+    /// one per running stage, when stderr is a terminal. What is set here
+    /// wins over `SPARKLING_PROGRESS` (`1` or `true` turns the bars on when
+    /// this is not called). Needs the `progress` feature.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ctx = sparkling::Context::builder().progress(true).build()?;
+    /// assert_eq!(ctx.range(0, 100).count()?, 100);
+    /// # Ok::<(), sparkling::Error>(())
+    /// ```
+    #[cfg(feature = "progress")]
+    pub fn progress(mut self, draw: bool) -> Self {
+        self.progress = Some(draw);
+        self
+    }
+
     /// Builds the Context; fails when no pool was set and `SPARKLING_POOL`
     /// holds a value that cannot be understood.
     ///
@@ -521,6 +551,18 @@ impl ContextBuilder {
             Some(pool) => pool,
             None => pool::from_env()?.unwrap_or_else(|| Arc::new(RayonPool::global())),
         };
+        #[cfg(feature = "progress")]
+        if self.progress.unwrap_or_else(progress_from_env) {
+            self.listeners
+                .push(Arc::new(crate::progress::ProgressBars::new()));
+        }
         Ok(Context::from_parts(pool, self, None))
     }
+}
+
+/// Whether `SPARKLING_PROGRESS` asks for progress bars (`1` or `true`).
+#[cfg(feature = "progress")]
+fn progress_from_env() -> bool {
+    std::env::var("SPARKLING_PROGRESS")
+        .is_ok_and(|value| matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true"))
 }

@@ -114,6 +114,8 @@ mod order;
 mod partial;
 mod plan;
 pub mod pool;
+#[cfg(feature = "progress")]
+pub mod progress;
 mod rdd;
 mod scheduler;
 mod shared;
@@ -124,7 +126,7 @@ pub mod streaming;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
-pub use listener::{JobListener, StageInfo};
+pub use listener::{JobListener, StageInfo, TaskInfo};
 pub use nodes::pipe::PipeOptions;
 pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
 pub use partial::{ApproxOptions, BoundedDouble, PartialResult};

@@ -5,6 +5,8 @@
 //! A stage is one pool call: a job's final stage, or a shuffle's map side.
 //! The callbacks run on the pool's threads, so they should be quick.
 
+use std::time::Duration;
+
 /// A stage as listeners see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageInfo {
@@ -14,6 +16,25 @@ pub struct StageInfo {
     pub rdd: String,
     /// How many tasks (partitions) the stage runs.
     pub tasks: usize,
+    /// The bytes of files its tasks read, when every task's is known (file
+    /// sources and the narrow steps over them; not in-memory data or
+    /// shuffled data).
+    pub input_bytes: Option<u64>,
+}
+
+/// A finished task as listeners see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskInfo {
+    /// The partition the task computed.
+    pub partition: usize,
+    /// Whether it ended with a result (not an error or a panic).
+    pub succeeded: bool,
+    /// How many times it ran: 1, plus its retries.
+    pub attempts: usize,
+    /// How long it took, retries included.
+    pub duration: Duration,
+    /// The bytes of files it read, when known (see [`StageInfo::input_bytes`]).
+    pub input_bytes: Option<u64>,
 }
 
 /// Told when stages start and end and as their tasks finish. Every method
@@ -24,13 +45,14 @@ pub struct StageInfo {
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use sparkling::{Context, JobListener, StageInfo};
+/// use sparkling::{Context, JobListener, StageInfo, TaskInfo};
 ///
 /// #[derive(Default)]
 /// struct Tasks(AtomicUsize);
 ///
 /// impl JobListener for Tasks {
-///     fn task_finished(&self, _stage: &StageInfo, _partition: usize) {
+///     fn task_finished(&self, _stage: &StageInfo, task: &TaskInfo) {
+///         assert!(task.succeeded && task.attempts == 1);
 ///         self.0.fetch_add(1, Ordering::SeqCst);
 ///     }
 /// }
@@ -46,7 +68,7 @@ pub trait JobListener: Send + Sync {
     fn stage_started(&self, _stage: &StageInfo) {}
 
     /// A task of `stage` ended (successfully or not).
-    fn task_finished(&self, _stage: &StageInfo, _partition: usize) {}
+    fn task_finished(&self, _stage: &StageInfo, _task: &TaskInfo) {}
 
     /// Every task of `stage` has ended.
     fn stage_finished(&self, _stage: &StageInfo) {}

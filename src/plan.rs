@@ -17,6 +17,7 @@
 //! (`parallelize`, `range`) reads the source's elements itself
 //! ([`Node::in_memory`]) instead of a batch the source filled first.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
@@ -25,6 +26,61 @@ use crate::Result;
 
 /// How many elements a source puts in one batch.
 pub(crate) const BATCH_SIZE: usize = 4096;
+
+thread_local! {
+    /// The size of a source's first batch while [`with_small_first_batches`]
+    /// computes partitions on this thread.
+    static FIRST_BATCH: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Runs `compute` (which builds a partition's stream) so that the sources it
+/// builds start with a batch of `wanted` elements and double the size of
+/// each next batch up to [`BATCH_SIZE`]: `take(1)` over a `map` runs the
+/// closure on one element, not on a whole batch, while a `take` that has to
+/// scan far still reaches full batches after a dozen.
+pub(crate) fn with_small_first_batches<R>(wanted: usize, compute: impl FnOnce() -> R) -> R {
+    let before = FIRST_BATCH.replace(Some(wanted.clamp(1, BATCH_SIZE)));
+    let result = compute();
+    FIRST_BATCH.set(before);
+    result
+}
+
+/// The sizes of a source's batches: all [`BATCH_SIZE`], or growing from a
+/// small first batch when the source is built inside
+/// [`with_small_first_batches`]. Read when the source's stream is built.
+#[derive(Clone, Copy)]
+pub(crate) struct BatchSizes {
+    next: usize,
+}
+
+impl BatchSizes {
+    /// The schedule for a stream built now, on this thread.
+    pub(crate) fn for_new_stream() -> BatchSizes {
+        BatchSizes {
+            next: FIRST_BATCH.get().unwrap_or(BATCH_SIZE),
+        }
+    }
+
+    /// The size of the next batch.
+    pub(crate) fn next_size(&mut self) -> usize {
+        let size = self.next;
+        self.next = (size * 2).min(BATCH_SIZE);
+        size
+    }
+
+    /// `0..len` cut into consecutive runs of the scheduled sizes.
+    pub(crate) fn runs(mut self, len: u64) -> impl Iterator<Item = Range<u64>> {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            (from < len).then(|| {
+                let to = len.min(from + self.next_size() as u64);
+                let run = from..to;
+                from = to;
+                run
+            })
+        })
+    }
+}
 
 /// The elements of one partition, in batches. An `Err` ends the stream.
 pub(crate) type Batches<T> = Box<dyn Iterator<Item = Result<Vec<T>>> + Send>;
@@ -59,6 +115,14 @@ pub(crate) trait Node<T>: Send + Sync {
     /// its own closures panics. Nothing by default.
     fn prepare(&self, _rdd: &str) -> Result<()> {
         Ok(())
+    }
+
+    /// The bytes of files a partition reads, when known: a file source's
+    /// split length, passed on by the narrow nodes that read one parent
+    /// partition (or a few) each. Progress bars show them. `None` by
+    /// default (in-memory sources, shuffles, files of unknown size).
+    fn input_bytes(&self, _partition: usize) -> Option<u64> {
+        None
     }
 
     /// The RDDs a union node concatenates, so that a union of unions can

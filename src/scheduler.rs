@@ -8,8 +8,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::context::Context;
+use crate::listener::TaskInfo;
 use crate::plan::Batches;
 use crate::rdd::{Data, Rdd, lock, panic_message};
 use crate::shared::task_updates::{Attempt, Destination};
@@ -42,11 +44,29 @@ where
     rdd.context().check_config()?;
     crate::plan::prepare(rdd.lineage())?;
     let destination = Destination::current();
-    let stage = rdd.context().start_stage(rdd.label(), partitions.len());
+    let has_listeners = rdd.context().listeners().next().is_some();
+    let input_bytes = if has_listeners {
+        partitions.iter().map(|&p| rdd.input_bytes(p)).sum()
+    } else {
+        None
+    };
+    let stage = rdd
+        .context()
+        .start_stage(rdd.label(), partitions.len(), input_bytes);
     let listeners = || rdd.context().listeners();
     let attempt_and_report = |partition: usize| -> Result<R> {
-        let result = run_task(rdd, partition, &destination, &task);
-        listeners().for_each(|listener| listener.task_finished(&stage, partition));
+        let started = Instant::now();
+        let TaskOutcome { result, attempts } = run_task(rdd, partition, &destination, &task);
+        if has_listeners {
+            let task = TaskInfo {
+                partition,
+                succeeded: result.is_ok(),
+                attempts,
+                duration: started.elapsed(),
+                input_bytes: rdd.input_bytes(partition),
+            };
+            listeners().for_each(|listener| listener.task_finished(&stage, &task));
+        }
         result
     };
     let tasks = partitions
@@ -64,6 +84,13 @@ where
     Ok(results)
 }
 
+/// What [`run_task`] gives: the last attempt's result and how many
+/// attempts ran.
+pub(crate) struct TaskOutcome<R> {
+    pub(crate) result: Result<R>,
+    pub(crate) attempts: usize,
+}
+
 /// Runs the task for one partition, trying again while it fails with a
 /// retryable error and retries are left. Each attempt buffers its
 /// accumulator updates; the successful attempt hands them to `destination`,
@@ -73,30 +100,34 @@ pub(crate) fn run_task<T, R, F>(
     partition: usize,
     destination: &Destination,
     task: &F,
-) -> Result<R>
+) -> TaskOutcome<R>
 where
     T: Data,
     F: Fn(usize) -> Result<R>,
 {
     let mut retries_left = rdd.context().max_retries();
+    let mut attempts = 0;
     loop {
+        attempts += 1;
         let attempt = Attempt::begin();
         let outcome = catch_unwind(AssertUnwindSafe(|| task(partition)));
-        match outcome {
-            Ok(Err(error)) if error.is_retryable() && retries_left > 0 => retries_left -= 1,
+        let result = match outcome {
+            Ok(Err(error)) if error.is_retryable() && retries_left > 0 => {
+                retries_left -= 1;
+                continue;
+            }
             Ok(Ok(value)) => {
                 attempt.succeed(destination);
-                return Ok(value);
+                Ok(value)
             }
-            Ok(Err(error)) => return Err(error),
-            Err(payload) => {
-                return Err(Error::Task {
-                    rdd: rdd.label(),
-                    partition,
-                    message: panic_message(payload.as_ref()),
-                });
-            }
-        }
+            Ok(Err(error)) => Err(error),
+            Err(payload) => Err(Error::Task {
+                rdd: rdd.label(),
+                partition,
+                message: panic_message(payload.as_ref()),
+            }),
+        };
+        return TaskOutcome { result, attempts };
     }
 }
 

@@ -122,6 +122,82 @@ fn first_and_take_compute_only_the_partitions_they_need() {
 }
 
 #[test]
+fn first_and_take_run_the_closures_on_little_more_than_they_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lines.txt");
+    let text: String = (0..50_000).map(|n| format!("{n}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    for (pool, ctx) in contexts() {
+        let sources = [
+            (
+                "parallelize",
+                ctx.parallelize_with(0..100_000, 2).map(|n| n as u64),
+            ),
+            ("range", ctx.range_with(0, 100_000, 2).map(|n| n as u64)),
+            (
+                "text_file",
+                ctx.text_file(&path)
+                    .unwrap()
+                    .map(|line| line.parse::<u64>().unwrap()),
+            ),
+        ];
+        for (source, rdd) in sources {
+            let calls = counter();
+            let (seen, seen_flat, seen_partition) = (calls.clone(), calls.clone(), calls.clone());
+            let mapped = rdd.map(move |n| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                n
+            });
+            assert_eq!(mapped.first().unwrap(), 0, "{source} on {pool}");
+            assert_eq!(
+                calls.swap(0, Ordering::SeqCst),
+                1,
+                "first() over map of {source} on {pool}"
+            );
+
+            assert_eq!(mapped.take(10).unwrap(), (0..10).collect::<Vec<u64>>());
+            assert_eq!(
+                calls.swap(0, Ordering::SeqCst),
+                10,
+                "take(10) of {source} on {pool}"
+            );
+
+            let flat = rdd.flat_map(move |n| {
+                seen_flat.fetch_add(1, Ordering::SeqCst);
+                [n, n]
+            });
+            assert_eq!(flat.take(3).unwrap(), [0, 0, 1]);
+            assert!(
+                calls.swap(0, Ordering::SeqCst) <= 2,
+                "take(3) over flat_map of {source} on {pool}"
+            );
+
+            let partitions = rdd.map_partitions(move |part| {
+                let seen = seen_partition.clone();
+                part.inspect(move |_| {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                })
+            });
+            assert_eq!(partitions.first().unwrap(), 0);
+            assert_eq!(
+                calls.swap(0, Ordering::SeqCst),
+                1,
+                "first() over map_partitions of {source} on {pool}"
+            );
+
+            // A take that scans far still finds what it needs, in growing batches.
+            let sparse = rdd.filter(|n| n % 9_999 == 9_998);
+            assert_eq!(
+                sparse.take(2).unwrap(),
+                [9_998, 19_997],
+                "{source} on {pool}"
+            );
+        }
+    }
+}
+
+#[test]
 fn partitions_cached_by_one_job_are_not_recomputed_by_the_next() {
     for (pool, ctx) in contexts() {
         let calls = counter();
@@ -175,4 +251,63 @@ fn the_lineage_shows_every_rdd_and_the_cache() {
     assert!(lines[0].starts_with("(2) map["), "{lineage}");
     assert!(lines[0].ends_with("[MemoryOnly]"), "{lineage}");
     assert!(lines[1].starts_with(" |  numbers["), "{lineage}");
+}
+
+#[test]
+fn listeners_see_each_tasks_attempts_and_the_bytes_of_files_it_read() {
+    use sparkling::{JobListener, StageInfo, TaskInfo};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<(Option<u64>, TaskInfo)>>);
+    impl JobListener for Seen {
+        fn task_finished(&self, stage: &StageInfo, task: &TaskInfo) {
+            self.0
+                .lock()
+                .unwrap()
+                .push((stage.input_bytes, task.clone()));
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lines.txt");
+    let text: String = (0..20_000).map(|n| format!("line {n}\n")).collect();
+    std::fs::write(&path, &text).unwrap();
+    let seen = Arc::new(Seen::default());
+    let ctx = Context::builder().listener(seen.clone()).build().unwrap();
+    let lines = ctx
+        .text_file_with(path.to_str().unwrap(), 4)
+        .unwrap()
+        .map(|line| line.len())
+        .coalesce(3);
+    assert_eq!(lines.count().unwrap(), 20_000);
+    let tasks = std::mem::take(&mut *seen.0.lock().unwrap());
+    assert_eq!(tasks.len(), 3);
+    let total: u64 = tasks
+        .iter()
+        .map(|(_, task)| task.input_bytes.unwrap())
+        .sum();
+    assert_eq!(total, text.len() as u64);
+    for (stage_bytes, task) in &tasks {
+        assert_eq!(*stage_bytes, Some(text.len() as u64));
+        assert!(task.succeeded && task.attempts == 1, "{task:?}");
+    }
+
+    // In-memory data has no input bytes; a failing task is reported as such.
+    let failing = ctx.parallelize_with(0..10, 2).map(|n| {
+        assert!(n < 5, "element {n}");
+        n
+    });
+    assert!(failing.count().is_err());
+    let tasks = std::mem::take(&mut *seen.0.lock().unwrap());
+    assert!(
+        tasks
+            .iter()
+            .all(|(bytes, task)| bytes.is_none() && task.input_bytes.is_none())
+    );
+    assert!(
+        tasks
+            .iter()
+            .any(|(_, task)| !task.succeeded && task.partition == 1)
+    );
 }

@@ -1,6 +1,6 @@
 //! Flat maps: nodes where one element may become any number of elements.
 //!
-//! The outputs are cut into batches of [`BATCH_SIZE`] elements, so that an
+//! The outputs are cut into batches of [`BATCH_SIZE`](crate::plan::BATCH_SIZE) elements, so that an
 //! element expanding into a million does not make one huge batch (with
 //! `flat_map_into`, the outputs of the element that fills a batch all go
 //! into it, past that size). An upstream error is reported after the
@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::nodes::narrow::{FailureSlot, elements_of};
-use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
+use crate::plan::{BatchSizes, Batches, Dependency, Node};
 use crate::rdd::{Data, PartitionIter, Rdd, lock};
 use crate::{Error, Result};
 
@@ -44,6 +44,10 @@ where
     fn dependencies(&self) -> Vec<Dependency> {
         vec![Dependency::Narrow(self.parent.lineage())]
     }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.parent.input_bytes(partition)
+    }
 }
 
 /// `flat_map`'s stream: each element's iterator drained into the batches.
@@ -59,6 +63,7 @@ where
         input: ElementCursor::new(upstream),
         expanding: None,
         function,
+        sizes: BatchSizes::for_new_stream(),
     })
 }
 
@@ -73,6 +78,7 @@ where
         input: ElementCursor::new(upstream),
         function,
         output: PhantomData,
+        sizes: BatchSizes::for_new_stream(),
     })
 }
 
@@ -125,6 +131,7 @@ struct IteratorExpansion<S, F, I> {
     /// before it ended.
     expanding: Option<I>,
     function: Arc<F>,
+    sizes: BatchSizes,
 }
 
 impl<S, T, F, I> Iterator for IteratorExpansion<S, F, I::IntoIter>
@@ -140,13 +147,14 @@ where
             return Some(Err(error));
         }
         let mut batch = Vec::new();
+        let size = self.sizes.next_size();
         loop {
             if let Some(expanding) = &mut self.expanding {
                 if batch.capacity() == 0 {
-                    batch.reserve_exact(BATCH_SIZE);
+                    batch.reserve_exact(size);
                 }
-                batch.extend(expanding.by_ref().take(BATCH_SIZE - batch.len()));
-                if batch.len() == BATCH_SIZE {
+                batch.extend(expanding.by_ref().take(size - batch.len()));
+                if batch.len() == size {
                     return Some(Ok(batch));
                 }
                 self.expanding = None;
@@ -164,6 +172,7 @@ struct PushedExpansion<S, T, F> {
     input: ElementCursor<S>,
     function: Arc<F>,
     output: PhantomData<fn() -> T>,
+    sizes: BatchSizes,
 }
 
 impl<S, T, F> Iterator for PushedExpansion<S, T, F>
@@ -179,8 +188,9 @@ where
         }
         // The last element may push the batch past the size: its outputs
         // all go into the batch it started in.
-        let mut batch = Vec::with_capacity(BATCH_SIZE);
-        while batch.len() < BATCH_SIZE {
+        let size = self.sizes.next_size();
+        let mut batch = Vec::with_capacity(size);
+        while batch.len() < size {
             match self.input.next_element() {
                 Ok(Some(element)) => (self.function)(element, &mut batch),
                 Ok(None) => return self.input.finish(batch, None),

@@ -10,7 +10,7 @@ use sparkling_fileio::{
 };
 
 use crate::nodes::source::slice_bounds;
-use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
+use crate::plan::{BATCH_SIZE, BatchSizes, Batches, Dependency, Node};
 use crate::{Error, Result};
 
 /// One partition per split; its lines as Hadoop's line reader gives them
@@ -30,9 +30,10 @@ impl Node<String> for TextFileNode {
 
     fn compute(&self, partition: usize) -> Result<Batches<String>> {
         let mut lines = self.splits[partition].open_lines_with(self.lines, &self.options)?;
+        let mut sizes = BatchSizes::for_new_stream();
         Ok(Box::new(std::iter::from_fn(move || {
             let mut batch = Vec::new();
-            match lines.next_batch(&mut batch, BATCH_SIZE) {
+            match lines.next_batch(&mut batch, sizes.next_size()) {
                 Ok(0) => None,
                 Ok(_) => Some(Ok(batch)),
                 Err(error) => Some(Err(error.into())),
@@ -42,6 +43,10 @@ impl Node<String> for TextFileNode {
 
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
+    }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        split_bytes(&self.splits[partition])
     }
 
     /// Counts terminators without building lines, when the lines are read
@@ -78,8 +83,9 @@ impl<T: DeserializeOwned + Send + 'static> Node<T> for JsonLinesNode<T> {
     fn compute(&self, partition: usize) -> Result<Batches<T>> {
         let mut lines = self.splits[partition].open_lines_with(self.lines, &self.options)?;
         let skip_malformed = self.skip_malformed;
+        let mut sizes = BatchSizes::for_new_stream();
         Ok(Box::new(std::iter::from_fn(move || {
-            match parse_batch(&mut lines, skip_malformed) {
+            match parse_batch(&mut lines, sizes.next_size(), skip_malformed) {
                 Ok(batch) if batch.is_empty() => None,
                 result => Some(result),
             }
@@ -89,13 +95,21 @@ impl<T: DeserializeOwned + Send + 'static> Node<T> for JsonLinesNode<T> {
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
     }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        split_bytes(&self.splits[partition])
+    }
 }
 
-/// Up to a batch of parsed records; empty at the end of the split. Blank
-/// lines are not records.
-fn parse_batch<T: DeserializeOwned>(lines: &mut Lines, skip_malformed: bool) -> Result<Vec<T>> {
+/// Up to `size` parsed records; empty at the end of the split. Blank lines
+/// are not records.
+fn parse_batch<T: DeserializeOwned>(
+    lines: &mut Lines,
+    size: usize,
+    skip_malformed: bool,
+) -> Result<Vec<T>> {
     let mut batch = Vec::new();
-    while batch.len() < BATCH_SIZE {
+    while batch.len() < size {
         let Some(line) = lines.next_line()? else {
             break;
         };
@@ -128,14 +142,21 @@ pub(crate) struct WholeFilesNode<C> {
     pub(crate) read: ReadFile<C>,
 }
 
+impl<C> WholeFilesNode<C> {
+    /// The files of `partition`.
+    fn group(&self, partition: usize) -> &[FileStatus] {
+        let (start, end) = slice_bounds(self.files.len() as u128, self.partitions, partition);
+        &self.files[start as usize..end as usize]
+    }
+}
+
 impl<C: Send + 'static> Node<(String, C)> for WholeFilesNode<C> {
     fn num_partitions(&self) -> usize {
         self.partitions
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<(String, C)>> {
-        let (start, end) = slice_bounds(self.files.len() as u128, self.partitions, partition);
-        let files = self.files[start as usize..end as usize].to_vec();
+        let files = self.group(partition).to_vec();
         let read = Arc::clone(&self.read);
         Ok(Box::new(files.into_iter().map(move |file| {
             let content = read(&file)?;
@@ -145,6 +166,13 @@ impl<C: Send + 'static> Node<(String, C)> for WholeFilesNode<C> {
 
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
+    }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.group(partition)
+            .iter()
+            .map(|file| (file.size > 0).then_some(file.size))
+            .sum()
     }
 }
 
@@ -177,4 +205,14 @@ impl Node<Vec<u8>> for RecordsNode {
     fn dependencies(&self) -> Vec<Dependency> {
         Vec::new()
     }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        split_bytes(&self.splits[partition])
+    }
+}
+
+/// The bytes a split covers; `None` for a file whose size is not known up
+/// front (reported as 0: a pipe, a device, a procfs file).
+fn split_bytes(split: &Split) -> Option<u64> {
+    (split.file.size > 0).then(|| split.end - split.start)
 }

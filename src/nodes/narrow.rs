@@ -10,7 +10,7 @@
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
-use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
+use crate::plan::{BatchSizes, Batches, Dependency, Node};
 use crate::rdd::{Data, Rdd, lock};
 use crate::{Error, Result};
 
@@ -53,6 +53,10 @@ where
     fn dependencies(&self) -> Vec<Dependency> {
         vec![Dependency::Narrow(self.parent.lineage())]
     }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.parent.input_bytes(partition)
+    }
 }
 
 /// Gives user code the partition as an element iterator and batches what it
@@ -92,11 +96,16 @@ where
             output,
             failure,
             finished: false,
+            sizes: BatchSizes::for_new_stream(),
         }))
     }
 
     fn dependencies(&self) -> Vec<Dependency> {
         vec![Dependency::Narrow(self.parent.lineage())]
+    }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.parent.input_bytes(partition)
     }
 }
 
@@ -207,6 +216,7 @@ struct Rebatch<I> {
     output: I,
     failure: FailureSlot,
     finished: bool,
+    sizes: BatchSizes,
 }
 
 impl<I: Iterator> Iterator for Rebatch<I> {
@@ -216,10 +226,11 @@ impl<I: Iterator> Iterator for Rebatch<I> {
         if self.finished {
             return None;
         }
-        let mut batch = Vec::with_capacity(BATCH_SIZE);
+        let size = self.sizes.next_size();
+        let mut batch = Vec::with_capacity(size);
         self.output
             .by_ref()
-            .take(BATCH_SIZE)
+            .take(size)
             .for_each(|element| batch.push(element));
         if let Some(error) = lock(&self.failure).take() {
             self.finished = true;

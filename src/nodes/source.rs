@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::plan::{BATCH_SIZE, Batches, Dependency, InMemory, Node};
+use crate::plan::{BatchSizes, Batches, Dependency, InMemory, Node};
 use crate::{Error, Result};
 
 /// The bounds of slice `index` of `len` elements cut into `slices`, as Spark
@@ -59,12 +59,13 @@ impl<T: Clone + Send + Sync + 'static> Node<T> for ParallelizeNode<T> {
     }
 }
 
-/// `bounds` cut into runs of at most [`BATCH_SIZE`].
+/// `bounds` cut into runs of at most [`BATCH_SIZE`] (smaller first ones
+/// under [`with_small_first_batches`](crate::plan::with_small_first_batches)).
 pub(crate) fn chunks(bounds: Range<usize>) -> impl Iterator<Item = Range<usize>> {
-    let end = bounds.end;
-    bounds
-        .step_by(BATCH_SIZE)
-        .map(move |from| from..(from + BATCH_SIZE).min(end))
+    let start = bounds.start;
+    BatchSizes::for_new_stream()
+        .runs(bounds.len() as u64)
+        .map(move |run| start + run.start as usize..start + run.end as usize)
 }
 
 /// `start, start + step, ...` up to `end` (exclusive), generated lazily.
@@ -139,18 +140,17 @@ impl Node<i64> for RangeNode {
 }
 
 /// `first, first + step, ...` (`len` values) in runs of at most
-/// [`BATCH_SIZE`], each an exact-size iterator.
+/// [`BATCH_SIZE`] (see [`chunks`]), each an exact-size iterator.
 pub(crate) fn counting_chunks(
     first: i64,
     step: i64,
     len: u64,
 ) -> impl Iterator<Item = impl Iterator<Item = i64>> {
-    (0..len).step_by(BATCH_SIZE).map(move |from| {
-        let to = (from + BATCH_SIZE as u64).min(len);
-        let mut value = first.wrapping_add((from as i64).wrapping_mul(step));
+    BatchSizes::for_new_stream().runs(len).map(move |run| {
+        let mut value = first.wrapping_add((run.start as i64).wrapping_mul(step));
         // A running sum over a counted range: vectorised, and with no
         // zero-filling pass first.
-        (from..to).map(move |_| {
+        run.map(move |_| {
             let current = value;
             value = value.wrapping_add(step);
             current

@@ -96,6 +96,10 @@ impl<S: Data, T: Data, E: ElementStep<S, T>> Node<T> for StepNode<S, T, E> {
     fn dependencies(&self) -> Vec<Dependency> {
         vec![Dependency::Narrow(self.parent.lineage())]
     }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.parent.input_bytes(partition)
+    }
 }
 
 fn same_type<A: 'static, B: 'static>() -> bool {

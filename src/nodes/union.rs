@@ -27,6 +27,14 @@ impl<T: Data> UnionNode<T> {
             .collect();
         UnionNode { parents, ends }
     }
+
+    /// The parent holding the union's `partition`, and its partition there.
+    fn parent_partition(&self, partition: usize) -> Option<(&Rdd<T>, usize)> {
+        let index = self.ends.partition_point(|&end| end <= partition);
+        let parent = self.parents.get(index)?;
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Some((parent, partition - start))
+    }
 }
 
 impl<T: Data> Node<T> for UnionNode<T> {
@@ -35,14 +43,15 @@ impl<T: Data> Node<T> for UnionNode<T> {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<T>> {
-        let index = self.ends.partition_point(|&end| end <= partition);
-        match self.parents.get(index) {
-            Some(parent) => {
-                let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
-                parent.compute(partition - start)
-            }
+        match self.parent_partition(partition) {
+            Some((parent, partition)) => parent.compute(partition),
             None => Ok(Box::new(std::iter::empty())),
         }
+    }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        let (parent, partition) = self.parent_partition(partition)?;
+        parent.input_bytes(partition)
     }
 
     fn union_parents(&self) -> Option<&[Rdd<T>]> {
@@ -71,6 +80,14 @@ impl<T: Data> CoalesceNode<T> {
         let partitions = partitions.min(parent.num_partitions());
         CoalesceNode { parent, partitions }
     }
+
+    /// The parent partitions the coalesced `partition` reads.
+    fn parent_partitions(&self, partition: usize) -> std::ops::Range<usize> {
+        let parents = self.parent.num_partitions();
+        let (start, end) =
+            crate::nodes::source::slice_bounds(parents as u128, self.partitions, partition);
+        start as usize..end as usize
+    }
 }
 
 impl<T: Data> Node<T> for CoalesceNode<T> {
@@ -79,11 +96,10 @@ impl<T: Data> Node<T> for CoalesceNode<T> {
     }
 
     fn compute(&self, partition: usize) -> Result<Batches<T>> {
-        let parents = self.parent.num_partitions();
-        let (start, end) =
-            crate::nodes::source::slice_bounds(parents as u128, self.partitions, partition);
         let parent = self.parent.clone();
-        let streams = (start as usize..end as usize).map(move |index| parent.compute(index));
+        let streams = self
+            .parent_partitions(partition)
+            .map(move |index| parent.compute(index));
         Ok(Box::new(streams.flat_map(|stream| match stream {
             Ok(batches) => batches,
             Err(error) => Box::new(std::iter::once(Err(error))),
@@ -92,5 +108,11 @@ impl<T: Data> Node<T> for CoalesceNode<T> {
 
     fn dependencies(&self) -> Vec<Dependency> {
         vec![Dependency::Narrow(self.parent.lineage())]
+    }
+
+    fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.parent_partitions(partition)
+            .map(|index| self.parent.input_bytes(index))
+            .sum()
     }
 }

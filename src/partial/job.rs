@@ -167,7 +167,7 @@ impl<T: Data, E: Evaluator> ApproxJob<T, E> {
             let outcome = run_task(&self.rdd, partition, &Destination::driver(), &|partition| {
                 (self.task)(partition, self.rdd.compute(partition)?)
             });
-            match outcome {
+            match outcome.result {
                 Ok(result) => {
                     let mut progress = self.lock_progress();
                     progress.evaluator.merge(partition, result);

@@ -9,7 +9,7 @@ use super::{Data, PartitionIter, Rdd, panic_message, sample};
 use crate::nodes::narrow::elements_of;
 use crate::options::{SampleOptions, TreeOptions};
 use crate::order::total_cmp;
-use crate::plan::Batches;
+use crate::plan::{Batches, with_small_first_batches};
 use crate::rdd::lock;
 use crate::scheduler::{run_job, run_partitions, run_tasks};
 use crate::shuffle::{FastMap, MAP_SIDE_SEED, REDUCE_SIDE_SEED, fast_map};
@@ -128,7 +128,10 @@ impl<T: Data> Rdd<T> {
             };
             let partitions: Vec<usize> = (scanned..total.min(scanned + round)).collect();
             let wanted = n - taken.len();
-            let results = run_job(self, &partitions, |_, batches| take_from(batches, wanted))?;
+            let results = run_partitions(self, &partitions, |partition| {
+                let batches = with_small_first_batches(wanted, || self.compute(partition))?;
+                take_from(batches, wanted)
+            })?;
             for part in results {
                 let room = n - taken.len();
                 taken.extend(part.into_iter().take(room));
@@ -802,11 +805,14 @@ pub(crate) fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
 /// batches than needed.
 fn take_from<T>(batches: Batches<T>, wanted: usize) -> Result<Vec<T>> {
     let mut taken = Vec::new();
+    if wanted == 0 {
+        return Ok(taken);
+    }
     for batch in batches {
+        taken.extend(batch?);
         if taken.len() >= wanted {
             break;
         }
-        taken.extend(batch?);
     }
     taken.truncate(wanted);
     Ok(taken)

@@ -227,6 +227,12 @@ impl<T: Data> Rdd<T> {
         self.inner.node().count_partition(partition)
     }
 
+    /// The bytes of files the partition reads, when known (see
+    /// [`Node::input_bytes`](crate::plan::Node::input_bytes)).
+    pub(crate) fn input_bytes(&self, partition: usize) -> Option<u64> {
+        self.inner.node().input_bytes(partition)
+    }
+
     /// `name[id]`, how errors and lineage refer to this RDD.
     pub(crate) fn label(&self) -> String {
         self.inner.label()

@@ -8,7 +8,6 @@
 mod commands;
 mod fields;
 mod output;
-mod progress;
 mod session;
 
 use std::io::Write;

@@ -2,7 +2,6 @@
 //! (with a progress bar on a terminal) and the failures that end a run.
 
 use std::fmt;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,7 +9,6 @@ use sparkling::fileio::{self, FileStatus, Split};
 use sparkling::{Context, Data, Rdd, ReadOptions, Utf8Mode};
 
 use crate::output::Output;
-use crate::progress::ProgressBars;
 
 /// Options every subcommand takes.
 #[derive(clap::Args)]
@@ -51,10 +49,9 @@ impl Session {
     /// A Context drawing progress bars when stderr is a terminal (and not
     /// `--quiet`).
     pub fn new(args: &GlobalArgs) -> Result<Session, Failure> {
-        let mut builder = Context::builder().app_name("sparkling");
-        if !args.quiet && std::io::stderr().is_terminal() {
-            builder = builder.listener(Arc::new(ProgressBars::new()));
-        }
+        let builder = Context::builder()
+            .app_name("sparkling")
+            .progress(!args.quiet);
         Ok(Session {
             ctx: builder.build()?,
             explain: args.explain,
