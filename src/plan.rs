@@ -39,16 +39,21 @@ thread_local! {
 /// closure on one element, not on a whole batch, while a `take` that has to
 /// scan far still reaches full batches after a dozen.
 pub(crate) fn with_small_first_batches<R>(wanted: usize, compute: impl FnOnce() -> R) -> R {
-    let before = FIRST_BATCH.replace(Some(wanted.clamp(1, BATCH_SIZE)));
-    let result = compute();
-    FIRST_BATCH.set(before);
-    result
+    /// Puts the previous setting back, also when `compute` panics (the
+    /// scheduler catches the panic, and the pool thread runs other tasks).
+    struct Restore(Option<usize>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FIRST_BATCH.set(self.0);
+        }
+    }
+    let _restore = Restore(FIRST_BATCH.replace(Some(wanted.clamp(1, BATCH_SIZE))));
+    compute()
 }
 
 /// The sizes of a source's batches: all [`BATCH_SIZE`], or growing from a
 /// small first batch when the source is built inside
 /// [`with_small_first_batches`]. Read when the source's stream is built.
-#[derive(Clone, Copy)]
 pub(crate) struct BatchSizes {
     next: usize,
 }

@@ -45,16 +45,19 @@ where
     crate::plan::prepare(rdd.lineage())?;
     let destination = Destination::current();
     let has_listeners = rdd.context().listeners().next().is_some();
-    let input_bytes = if has_listeners {
-        partitions.iter().map(|&p| rdd.input_bytes(p)).sum()
+    // Each task's input bytes, looked up once, only when someone listens.
+    let task_bytes: Vec<Option<u64>> = if has_listeners {
+        partitions.iter().map(|&p| rdd.input_bytes(p)).collect()
     } else {
-        None
+        Vec::new()
     };
-    let stage = rdd
-        .context()
-        .start_stage(rdd.label(), partitions.len(), input_bytes);
+    let stage = rdd.context().start_stage(
+        rdd.label(),
+        partitions.len(),
+        task_bytes.iter().copied().sum(),
+    );
     let listeners = || rdd.context().listeners();
-    let attempt_and_report = |partition: usize| -> Result<R> {
+    let attempt_and_report = |index: usize, partition: usize| -> Result<R> {
         let started = Instant::now();
         let TaskOutcome { result, attempts } = run_task(rdd, partition, &destination, &task);
         if has_listeners {
@@ -63,7 +66,7 @@ where
                 succeeded: result.is_ok(),
                 attempts,
                 duration: started.elapsed(),
-                input_bytes: rdd.input_bytes(partition),
+                input_bytes: task_bytes[index],
             };
             listeners().for_each(|listener| listener.task_finished(&stage, &task));
         }
@@ -71,7 +74,8 @@ where
     };
     let tasks = partitions
         .iter()
-        .map(|&partition| move || attempt_and_report(partition));
+        .enumerate()
+        .map(|(index, &partition)| move || attempt_and_report(index, partition));
     let results = run_tasks(rdd.context(), tasks.collect(), |index| Error::TaskNotRun {
         rdd: rdd.label(),
         partition: partitions[index],

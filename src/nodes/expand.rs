@@ -1,7 +1,8 @@
 //! Flat maps: nodes where one element may become any number of elements.
 //!
-//! The outputs are cut into batches of [`BATCH_SIZE`](crate::plan::BATCH_SIZE) elements, so that an
-//! element expanding into a million does not make one huge batch (with
+//! The outputs are cut into batches of
+//! [`BATCH_SIZE`](crate::plan::BATCH_SIZE) elements, so that an element
+//! expanding into a million does not make one huge batch (with
 //! `flat_map_into`, the outputs of the element that fills a batch all go
 //! into it, past that size). An upstream error is reported after the
 //! outputs that came before it.
