@@ -381,3 +381,18 @@ fn json_lines_read_and_write_with_errors_naming_file_and_line() {
         .unwrap();
     assert_eq!(skipped.len(), 2);
 }
+
+/// Without the scheme's cargo feature, a remote source is an error naming
+/// the path and the feature, from the context's readers as from fileio.
+#[cfg(not(feature = "s3"))]
+#[test]
+fn a_remote_source_without_its_feature_names_the_feature() {
+    let ctx = sparkling::Context::new();
+    let err = ctx
+        .text_file("s3://bucket/logs/*.gz")
+        .map(drop)
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("s3://bucket/logs/*.gz"), "{message}");
+    assert!(message.contains("`s3` cargo feature"), "{message}");
+}

@@ -172,6 +172,31 @@ pub enum Error {
     /// An argument outside its domain (e.g. a record length of zero).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A location whose scheme this build cannot read: the cargo feature
+    /// that adds it was not enabled.
+    ///
+    /// ```
+    /// use sparkling_fileio::Error;
+    ///
+    /// let err = Error::FeatureDisabled {
+    ///     location: "s3://bucket/logs/*.gz".into(),
+    ///     scheme: "s3",
+    ///     feature: "s3",
+    /// };
+    /// assert!(err.to_string().contains("needs the `s3` cargo feature"));
+    /// ```
+    #[error(
+        "cannot use {location}: {scheme}:// needs the `{feature}` cargo feature \
+         (of sparkling or sparkling-fileio), which this build does not have"
+    )]
+    FeatureDisabled {
+        /// The location, as written (a password in it redacted).
+        location: String,
+        /// The location's scheme.
+        scheme: &'static str,
+        /// The cargo feature that adds the scheme.
+        feature: &'static str,
+    },
     /// An output job was used after it was committed or aborted.
     #[error("output job for {path} is already {state}")]
     JobFinished {

@@ -57,10 +57,14 @@
 //! # How it works
 //!
 //! - [`Location`] parses bare paths and URLs. The scheme picks the
-//!   filesystem: local disk, HTTP(S) ([`HttpFileSystem`]), S3
-//!   ([`S3FileSystem`]) or HDFS through WebHDFS ([`HdfsFileSystem`]),
+//!   filesystem: local disk, HTTP(S) (`HttpFileSystem`), S3
+//!   (`S3FileSystem`) or HDFS through WebHDFS (`HdfsFileSystem`),
 //!   configured by [`FileIoOptions`] (passed to the `*_with` functions)
 //!   and the environment.
+//! - Local files, gzip and bz2 are always there; each remote scheme is a
+//!   cargo feature: `http`, `s3`, `hdfs`, or `full` for all three. A
+//!   location whose feature is off is [`Error::FeatureDisabled`], naming
+//!   the feature to enable.
 //! - Reading streams through fixed buffers: a 10 GB file, compressed or
 //!   not, is read in bounded memory (bounded by the longest line, itself
 //!   bounded by [`LineOptions::max_line_length`]: a longer line is
@@ -114,9 +118,15 @@ pub use codec::Codec;
 pub use error::{Error, Result, TextPosition};
 pub use expand::{expand, expand_recursive, expand_recursive_with, expand_with};
 pub use frames::{Frame, FrameReader, FrameWriter};
+#[cfg(feature = "hdfs")]
+pub use fs::HdfsFileSystem;
+#[cfg(feature = "http")]
+pub use fs::HttpFileSystem;
+#[cfg(feature = "s3")]
+pub use fs::S3FileSystem;
 pub use fs::{
-    CommitProtocol, FileStatus, FileSystem, FileWriter, HdfsFileSystem, HttpFileSystem,
-    LocalFileSystem, S3FileSystem, filesystem_for, filesystem_for_with,
+    CommitProtocol, FileStatus, FileSystem, FileWriter, LocalFileSystem, filesystem_for,
+    filesystem_for_with,
 };
 pub use lines::{DEFAULT_MAX_LINE_LENGTH, LineOptions, Lines, LongLines, Utf8Mode};
 pub use location::{Location, Scheme, redact};

@@ -61,6 +61,27 @@ impl Scheme {
         }
     }
 
+    /// The cargo feature of `sparkling-fileio` (and of `sparkling`) that
+    /// reads and writes this scheme; `None` for local files, always built.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use sparkling_fileio::Scheme;
+    ///
+    /// assert_eq!(Scheme::S3a.feature(), Some("s3"));
+    /// assert_eq!(Scheme::WebHdfs.feature(), Some("hdfs"));
+    /// assert_eq!(Scheme::File.feature(), None);
+    /// ```
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            Scheme::File => None,
+            Scheme::Http | Scheme::Https => Some("http"),
+            Scheme::S3 | Scheme::S3a | Scheme::S3n => Some("s3"),
+            Scheme::Hdfs | Scheme::WebHdfs => Some("hdfs"),
+        }
+    }
+
     fn from_name(name: &str) -> Option<Scheme> {
         Some(match name {
             "file" => Scheme::File,
@@ -287,6 +308,7 @@ impl Location {
 
     /// The location as written, password included: for requests, never for
     /// messages.
+    #[cfg(feature = "http")]
     pub(crate) fn full_text(&self) -> String {
         match self.scheme {
             Scheme::File => self.path.clone(),

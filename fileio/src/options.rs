@@ -17,6 +17,7 @@ use std::time::Duration;
 pub(crate) struct Secret(String);
 
 impl Secret {
+    #[cfg(feature = "s3")]
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
@@ -428,6 +429,7 @@ impl HttpOptions {
     }
 
     /// The wait before retry number `retry` (counting from 0).
+    #[cfg(any(feature = "http", feature = "hdfs"))]
     pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let factor = 1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX);
         self.retry_backoff
@@ -852,6 +854,7 @@ impl HdfsOptions {
 mod tests {
     use super::*;
 
+    #[cfg(any(feature = "http", feature = "hdfs"))]
     #[test]
     fn backoff_doubles_and_is_capped() {
         let http = HttpOptions::new().with_retry_backoff(Duration::from_millis(100));

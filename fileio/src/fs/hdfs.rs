@@ -9,9 +9,8 @@ use reqwest::{Client, Method, Url};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::remote::{
-    self, BoxFuture, Opened, RangeOpener, block_on, error_body, runtime, send, with_retries,
-};
+use super::http_transport::{self, BoxFuture, Opened, RangeOpener, error_body, send, with_retries};
+use super::remote::{self, block_on, runtime};
 use super::{FileStatus, FileSystem, FileWriter};
 use crate::error::{Error, Result};
 use crate::location::Location;
@@ -98,8 +97,8 @@ impl HdfsFileSystem {
             .or_else(|| std::env::var("USER").ok())
             .unwrap_or_else(|| "hadoop".to_owned());
         Ok(HdfsFileSystem {
-            client: super::http::client(options.http(), true)?,
-            manual: super::http::client(options.http(), false)?,
+            client: http_transport::client(options.http(), true)?,
+            manual: http_transport::client(options.http(), false)?,
             base,
             user,
             options: options.http().clone(),
@@ -403,7 +402,7 @@ impl FileSystem for HdfsFileSystem {
             file: location.clone(),
             location: location.to_string(),
         };
-        remote::open_resumable(Arc::new(opener), start, end)
+        http_transport::open_resumable(Arc::new(opener), start, end)
     }
 
     fn status(&self, location: &Location) -> Result<FileStatus> {
@@ -467,7 +466,7 @@ impl FileSystem for HdfsFileSystem {
             let response = request
                 .send()
                 .await
-                .map_err(|err| remote::transport_error(&upload_path, &err))?;
+                .map_err(|err| http_transport::transport_error(&upload_path, &err))?;
             let status = response.status().as_u16();
             if response.status().is_success() {
                 return Ok(());

@@ -10,10 +10,11 @@ use reqwest::{Client, Url};
 
 use super::http_validators::{Version, content_length};
 
-use super::remote::{
-    self, BoxFuture, Opened, RangeOpener, block_on, changed_while_read, error_body, send,
-    status_error, with_retries,
+use super::http_transport::{
+    self, BoxFuture, Opened, RangeOpener, changed_while_read, client, error_body, send,
+    with_retries,
 };
+use super::remote::{block_on, status_error};
 use super::{FileStatus, FileSystem, FileWriter};
 use crate::error::{Error, Result};
 use crate::location::{Location, Scheme};
@@ -87,27 +88,6 @@ pub(crate) fn ignores_ranges(location: &Location) -> bool {
         && probed()
             .get(&location.full_text())
             .is_some_and(|probed| !probed.ranges)
-}
-
-/// A reqwest client with the crate's timeouts and redirect policy, and no
-/// automatic decompression.
-pub(crate) fn client(options: &HttpOptions, follow_redirects: bool) -> Result<Client> {
-    let redirects = if follow_redirects {
-        reqwest::redirect::Policy::limited(options.max_redirects())
-    } else {
-        reqwest::redirect::Policy::none()
-    };
-    Client::builder()
-        .connect_timeout(options.connect_timeout())
-        .read_timeout(options.read_timeout())
-        .redirect(redirects)
-        .no_gzip()
-        .no_brotli()
-        .no_deflate()
-        .no_zstd()
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|err| Error::InvalidArgument(format!("cannot build the HTTP client: {err}")))
 }
 
 /// The URL to request, credentials included (reqwest sends a URL's user
@@ -315,7 +295,7 @@ impl FileSystem for HttpFileSystem {
             location: location.to_string(),
             version: Arc::new(Mutex::new(version)),
         };
-        remote::open_resumable(Arc::new(opener), start, end)
+        http_transport::open_resumable(Arc::new(opener), start, end)
     }
 
     fn status(&self, location: &Location) -> Result<FileStatus> {

@@ -9,7 +9,7 @@ use reqwest::header::{
 };
 use reqwest::{RequestBuilder, Response};
 
-use super::remote::changed_while_read;
+use super::http_transport::changed_while_read;
 use crate::error::Result;
 
 /// What identifies one version of a file.

@@ -5,11 +5,18 @@
 //! splits, line reading and the output commit work unchanged on top of
 //! them.
 
+#[cfg(feature = "hdfs")]
 mod hdfs;
+#[cfg(feature = "http")]
 mod http;
+#[cfg(any(feature = "http", feature = "hdfs"))]
+mod http_transport;
+#[cfg(feature = "http")]
 mod http_validators;
 mod local;
+#[cfg(feature = "remote")]
 mod remote;
+#[cfg(feature = "s3")]
 mod s3;
 
 use std::collections::HashMap;
@@ -17,11 +24,22 @@ use std::fmt;
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, OnceLock};
 
+#[cfg(feature = "hdfs")]
 pub use hdfs::HdfsFileSystem;
+#[cfg(feature = "http")]
 pub use http::HttpFileSystem;
+#[cfg(feature = "http")]
 pub(crate) use http::ignores_ranges;
 pub use local::LocalFileSystem;
+#[cfg(feature = "s3")]
 pub use s3::S3FileSystem;
+
+/// Without HTTP support no location is an HTTP file, so none ignores
+/// Range requests.
+#[cfg(not(feature = "http"))]
+pub(crate) fn ignores_ranges(_location: &Location) -> bool {
+    false
+}
 
 use crate::error::{Error, Result};
 use crate::location::{Location, Scheme};
@@ -310,11 +328,7 @@ pub fn filesystem_for_with(
     if let Some(fs) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(Arc::clone(fs));
     }
-    let fs: Arc<dyn FileSystem> = match family {
-        Scheme::Http => Arc::new(HttpFileSystem::new(options.http())?),
-        Scheme::S3 => Arc::new(S3FileSystem::new(location.authority(), options)?),
-        _ => Arc::new(HdfsFileSystem::new(location, options)?),
-    };
+    let fs = remote_filesystem(family, location, options)?;
     let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
     if cache.len() >= CACHE_LIMIT {
         cache.clear();
@@ -322,10 +336,36 @@ pub fn filesystem_for_with(
     Ok(Arc::clone(cache.entry(key).or_insert(fs)))
 }
 
-#[cfg(test)]
+/// A new filesystem for the remote `family` of schemes, or
+/// [`Error::FeatureDisabled`] when this build was compiled without it.
+fn remote_filesystem(
+    family: Scheme,
+    location: &Location,
+    options: &FileIoOptions,
+) -> Result<Arc<dyn FileSystem>> {
+    match family {
+        #[cfg(feature = "http")]
+        Scheme::Http => Ok(Arc::new(HttpFileSystem::new(options.http())?)),
+        #[cfg(feature = "s3")]
+        Scheme::S3 => Ok(Arc::new(S3FileSystem::new(location.authority(), options)?)),
+        #[cfg(feature = "hdfs")]
+        Scheme::Hdfs | Scheme::WebHdfs => Ok(Arc::new(HdfsFileSystem::new(location, options)?)),
+        _ => {
+            let _ = options;
+            Err(Error::FeatureDisabled {
+                location: location.to_string(),
+                scheme: location.scheme().as_str(),
+                feature: family.feature().unwrap_or("full"),
+            })
+        }
+    }
+}
+
+#[cfg(all(test, feature = "s3"))]
 mod tests {
     use super::*;
 
+    #[cfg(feature = "full")]
     #[test]
     fn every_remote_scheme_has_a_filesystem() {
         for text in [

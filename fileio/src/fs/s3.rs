@@ -155,6 +155,7 @@ impl S3FileSystem {
             .allow_http()
             .or_else(|| env_flag("AWS_ALLOW_HTTP"))
             .unwrap_or(false);
+        super::remote::install_tls_provider();
         let client = ClientOptions::new()
             .with_allow_http(allow_http)
             .with_connect_timeout(http.connect_timeout())
