@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use sparkling_fileio::FileIoOptions;
 
+use crate::jobs::JobRegistry;
 use crate::listener::{JobListener, StageInfo};
 use crate::nodes::source::{EmptyNode, InvalidNode, ParallelizeNode, RangeNode};
 use crate::nodes::union::UnionNode;
@@ -50,6 +52,7 @@ struct ContextInner {
     listeners: Vec<Arc<dyn JobListener>>,
     next_stage_id: AtomicUsize,
     checkpoints: Checkpoints,
+    jobs: JobRegistry,
 }
 
 impl Default for Context {
@@ -139,6 +142,7 @@ impl Context {
                 listeners: builder.listeners,
                 next_stage_id: AtomicUsize::new(0),
                 checkpoints: Checkpoints::default(),
+                jobs: JobRegistry::new(builder.job_timeout),
             }),
         }
     }
@@ -147,6 +151,7 @@ impl Context {
     /// listeners it starts.
     pub(crate) fn start_stage(
         &self,
+        job: usize,
         rdd: String,
         tasks: usize,
         input_bytes: Option<u64>,
@@ -154,6 +159,7 @@ impl Context {
         let id = self.inner.next_stage_id.fetch_add(1, Ordering::Relaxed);
         let stage = StageInfo {
             id,
+            job,
             rdd,
             tasks,
             input_bytes,
@@ -161,6 +167,11 @@ impl Context {
         self.listeners()
             .for_each(|listener| listener.stage_started(&stage));
         stage
+    }
+
+    /// The Context's jobs.
+    pub(crate) fn job_registry(&self) -> &JobRegistry {
+        &self.inner.jobs
     }
 
     /// The listeners registered on the builder.
@@ -407,6 +418,7 @@ pub struct ContextBuilder {
     max_retries: usize,
     file_io: FileIoOptions,
     listeners: Vec<Arc<dyn JobListener>>,
+    job_timeout: Option<Duration>,
     #[cfg(feature = "progress")]
     progress: Option<bool>,
 }
@@ -490,7 +502,31 @@ impl ContextBuilder {
         self
     }
 
-    /// Adds a listener told as the Context's stages and tasks run.
+    /// Gives every job of the Context at most `timeout` to run: a job
+    /// still running then stops at its tasks' next batch boundary with
+    /// [`Error::Cancelled`]. (A [`JobGroup`](crate::JobGroup) gives some
+    /// jobs a deadline.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use sparkling::{Context, Error};
+    ///
+    /// let ctx = Context::builder().job_timeout(Duration::from_millis(50)).build()?;
+    /// assert_eq!(ctx.range(0, 100).count()?, 100);
+    /// let endless = ctx.range_with(0, i64::MAX, 2).filter(|x| x % 7 != 0);
+    /// let err = endless.count().unwrap_err();
+    /// assert!(matches!(err, Error::Cancelled { .. }));
+    /// assert!(err.to_string().contains("job timeout of 50ms"), "{err}");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn job_timeout(mut self, timeout: Duration) -> Self {
+        self.job_timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a listener told as the Context's jobs, stages and tasks run.
     ///
     /// # Examples
     ///

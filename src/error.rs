@@ -79,6 +79,23 @@ pub enum Error {
         /// What the serialiser reported.
         message: String,
     },
+    /// The job was cancelled: by its [`JobGroup`](crate::JobGroup), a
+    /// deadline, [`Context::cancel_all_jobs`](crate::Context::cancel_all_jobs)
+    /// or the drop of its [`JobFuture`](crate::JobFuture). Nothing it would
+    /// have saved was committed.
+    #[error("{job} was cancelled: {reason}")]
+    Cancelled {
+        /// The job, as `job N on name[id]` (with its group, if any).
+        job: String,
+        /// What cancelled it.
+        reason: String,
+    },
+    /// The thread that drives an async job could not be started.
+    #[error("cannot start the thread of an async job: {message}")]
+    JobThread {
+        /// What the operating system reported.
+        message: String,
+    },
     /// A pool returned without running one of the tasks it was given.
     #[error("the pool returned without running the task for {rdd}, partition {partition}")]
     TaskNotRun {

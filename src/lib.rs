@@ -107,6 +107,7 @@
 mod context;
 mod dot;
 mod error;
+mod jobs;
 mod listener;
 mod nodes;
 mod options;
@@ -126,7 +127,8 @@ pub mod streaming;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
-pub use listener::{JobListener, StageInfo, TaskInfo};
+pub use jobs::{JobFuture, JobGroup};
+pub use listener::{JobInfo, JobListener, JobMetrics, StageInfo, TaskInfo};
 pub use nodes::pipe::PipeOptions;
 pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
 pub use partial::{ApproxOptions, BoundedDouble, PartialResult};

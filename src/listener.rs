@@ -7,11 +7,47 @@
 
 use std::time::Duration;
 
+/// A job (what one action runs) as listeners see it when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobInfo {
+    /// Numbers the Context's jobs in the order they start.
+    pub id: usize,
+    /// The RDD whose action started the job (`name[id]`).
+    pub rdd: String,
+    /// The innermost [`JobGroup`](crate::JobGroup) it runs in, if any.
+    pub group: Option<String>,
+}
+
+/// What a job did, when it ended: for listeners and
+/// [`Context::last_job_metrics`](crate::Context::last_job_metrics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobMetrics {
+    /// Which job.
+    pub job: JobInfo,
+    /// Whether it ended with a result.
+    pub succeeded: bool,
+    /// Whether it ended because it was cancelled (or passed a deadline).
+    pub cancelled: bool,
+    /// How long it ran.
+    pub duration: Duration,
+    /// The stages it ran: shuffle map sides and the final stage.
+    pub stages: usize,
+    /// The tasks that ran (skipped ones not counted).
+    pub tasks: usize,
+    /// The tasks' attempts: `tasks` plus the retries.
+    pub attempts: usize,
+    /// The bytes of files its tasks read, where known (see
+    /// [`StageInfo::input_bytes`]).
+    pub input_bytes: u64,
+}
+
 /// A stage as listeners see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageInfo {
     /// Numbers the Context's stages in the order they start.
     pub id: usize,
+    /// The job the stage belongs to ([`JobInfo::id`]).
+    pub job: usize,
     /// The RDD whose partitions the stage computes (`name[id]`).
     pub rdd: String,
     /// How many tasks (partitions) the stage runs.
@@ -37,8 +73,8 @@ pub struct TaskInfo {
     pub input_bytes: Option<u64>,
 }
 
-/// Told when stages start and end and as their tasks finish. Every method
-/// does nothing by default.
+/// Told when jobs and their stages start and end and as tasks finish
+/// (Spark's `SparkListener`). Every method does nothing by default.
 ///
 /// # Examples
 ///
@@ -64,6 +100,12 @@ pub struct TaskInfo {
 /// # Ok::<(), sparkling::Error>(())
 /// ```
 pub trait JobListener: Send + Sync {
+    /// A job starts (on the thread that called the action).
+    fn job_started(&self, _job: &JobInfo) {}
+
+    /// A job ended, successfully or not.
+    fn job_finished(&self, _job: &JobMetrics) {}
+
     /// A stage is about to run its tasks.
     fn stage_started(&self, _stage: &StageInfo) {}
 

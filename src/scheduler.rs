@@ -6,11 +6,12 @@
 //! accumulator updates count only when the attempt succeeds.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::context::Context;
+use crate::jobs::{self, JobToken};
 use crate::listener::TaskInfo;
 use crate::plan::Batches;
 use crate::rdd::{Data, Rdd, lock, panic_message};
@@ -42,7 +43,30 @@ where
     F: Fn(usize) -> Result<R> + Sync,
 {
     rdd.context().check_config()?;
-    crate::plan::prepare(rdd.lineage())?;
+    rdd.context().run_as_job(rdd.label(), |job| {
+        crate::plan::prepare(rdd.lineage())?;
+        let results = run_stage(rdd, partitions, &task, job)?;
+        if rdd.context().checkpoints().any_waiting() {
+            crate::rdd::write_marked(rdd.lineage())?;
+        }
+        Ok(results)
+    })
+}
+
+/// Runs one stage of `job`: `task` for each of `partitions`, in one pool
+/// call, each task working for the job (so that it stops once the job is
+/// cancelled).
+fn run_stage<T, R, F>(
+    rdd: &Rdd<T>,
+    partitions: &[usize],
+    task: &F,
+    job: &Arc<JobToken>,
+) -> Result<Vec<R>>
+where
+    T: Data,
+    R: Send,
+    F: Fn(usize) -> Result<R> + Sync,
+{
     let destination = Destination::current();
     let has_listeners = rdd.context().listeners().next().is_some();
     // Each task's input bytes, looked up once, only when someone listens.
@@ -52,21 +76,34 @@ where
         Vec::new()
     };
     let stage = rdd.context().start_stage(
+        job.id(),
         rdd.label(),
         partitions.len(),
         task_bytes.iter().copied().sum(),
     );
+    job.stage_ran();
     let listeners = || rdd.context().listeners();
     let attempt_and_report = |index: usize, partition: usize| -> Result<R> {
         let started = Instant::now();
-        let TaskOutcome { result, attempts } = run_task(rdd, partition, &destination, &task);
+        let TaskOutcome { result, attempts } =
+            jobs::working_for(Some(Arc::clone(job)), || match job.check() {
+                Ok(()) => run_task(rdd, partition, &destination, task),
+                Err(cancelled) => TaskOutcome {
+                    result: Err(cancelled),
+                    attempts: 0,
+                },
+            });
+        let input_bytes = task_bytes.get(index).copied().flatten();
+        if attempts > 0 {
+            job.task_ran(attempts, input_bytes);
+        }
         if has_listeners {
             let task = TaskInfo {
                 partition,
                 succeeded: result.is_ok(),
                 attempts,
                 duration: started.elapsed(),
-                input_bytes: task_bytes[index],
+                input_bytes,
             };
             listeners().for_each(|listener| listener.task_finished(&stage, &task));
         }
@@ -81,11 +118,7 @@ where
         partition: partitions[index],
     });
     listeners().for_each(|listener| listener.stage_finished(&stage));
-    let results = results?;
-    if rdd.context().checkpoints().any_waiting() {
-        crate::rdd::write_marked(rdd.lineage())?;
-    }
-    Ok(results)
+    results
 }
 
 /// What [`run_task`] gives: the last attempt's result and how many

@@ -3,11 +3,11 @@
 //! every entry point: expanding an expression, asking for the filesystem,
 //! reading a file whole. The lean build (`--no-default-features`) runs all
 //! of these; a build with a scheme's feature runs none of that scheme's.
+#![cfg(not(all(feature = "http", feature = "s3", feature = "hdfs")))]
 
 use sparkling_fileio::{Error, Location, Utf8Mode, expand, filesystem_for, read_text};
 
 /// Every entry point refuses `url` naming `feature`.
-#[cfg(not(all(feature = "http", feature = "s3", feature = "hdfs")))]
 fn refused(url: &str, feature: &str) {
     let location = Location::parse(url).unwrap();
     let errors = [

@@ -2,6 +2,7 @@
 
 mod action;
 mod approx;
+mod async_actions;
 mod checkpoint;
 mod join;
 mod numeric;
@@ -548,6 +549,12 @@ impl<T: Data> Iterator for PanicGuard<T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let batches = self.batches.as_mut()?;
+        if let Err(cancelled) = crate::jobs::check_cancelled() {
+            if let Some(batches) = self.batches.take() {
+                stack::on_enough_stack(|| drop(batches));
+            }
+            return Some(Err(cancelled));
+        }
         let pulled = stack::on_enough_stack(|| catch_unwind(AssertUnwindSafe(|| batches.next())));
         match pulled {
             Ok(item) => item,
