@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::context::Context;
+use crate::jobs::trace::{self, TaskRun};
 use crate::jobs::{self, JobToken};
 use crate::listener::TaskInfo;
 use crate::plan::Batches;
@@ -82,18 +83,30 @@ where
         task_bytes.iter().copied().sum(),
     );
     job.stage_ran();
+    let span = trace::stage(&stage);
     let listeners = || rdd.context().listeners();
     let attempt_and_report = |index: usize, partition: usize| -> Result<R> {
         let started = Instant::now();
-        let TaskOutcome { result, attempts } =
-            jobs::working_for(Some(Arc::clone(job)), || match job.check() {
-                Ok(()) => run_task(rdd, partition, &destination, task),
-                Err(cancelled) => TaskOutcome {
-                    result: Err(cancelled),
-                    attempts: 0,
-                },
-            });
-        let input_bytes = task_bytes.get(index).copied().flatten();
+        let TaskRun {
+            result,
+            attempts,
+            input_bytes,
+        } = trace::task(&span, partition, || {
+            let TaskOutcome { result, attempts } =
+                jobs::working_for(Some(Arc::clone(job)), || match job.check() {
+                    Ok(()) => run_task(rdd, partition, &destination, task),
+                    Err(cancelled) => TaskOutcome {
+                        result: Err(cancelled),
+                        attempts: 0,
+                    },
+                });
+            let input_bytes = task_bytes.get(index).copied().flatten();
+            TaskRun {
+                result,
+                attempts,
+                input_bytes,
+            }
+        });
         if attempts > 0 {
             job.task_ran(attempts, input_bytes);
         }

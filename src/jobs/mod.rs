@@ -15,6 +15,7 @@
 mod future;
 mod group;
 mod registry;
+pub(crate) mod trace;
 
 use std::cell::RefCell;
 use std::sync::Arc;

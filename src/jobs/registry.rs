@@ -70,12 +70,14 @@ impl Context {
         };
         self.listeners()
             .for_each(|listener| listener.job_started(&info));
+        let span = super::trace::job(&info);
         let started = Instant::now();
         let result = working_for(Some(Arc::clone(&job)), || {
             job.check()?;
             f(&job)
         });
         let metrics = job.metrics(info, started.elapsed(), result.as_ref().err());
+        super::trace::job_ended(&span, &metrics);
         self.listeners()
             .for_each(|listener| listener.job_finished(&metrics));
         *lock(&registry.last) = Some(metrics);
