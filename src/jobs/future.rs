@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll, Waker};
 
+use super::drivers;
 use super::group::{GroupState, current_groups, inside_groups};
 use crate::{Error, Result};
 
@@ -19,7 +20,7 @@ struct Slot<R> {
     waker: Option<Waker>,
 }
 
-/// A job running on its own thread: `.await` it for the result.
+/// A job running on a driver thread: `.await` it for the result.
 ///
 /// Made by the async actions ([`Rdd::collect_async`](crate::Rdd::collect_async),
 /// [`Rdd::count_async`](crate::Rdd::count_async), ...) and
@@ -58,7 +59,7 @@ impl<R> fmt::Debug for JobFuture<R> {
 }
 
 impl<R: Send + 'static> JobFuture<R> {
-    /// Starts `job` on a new driver thread, inside the job groups of the
+    /// Starts `job` on a driver thread, inside the job groups of the
     /// calling thread and one more that dropping the future cancels.
     pub(crate) fn spawn(job: impl FnOnce() -> Result<R> + Send + 'static) -> JobFuture<R> {
         let slot = Arc::new(Mutex::new(Slot {
@@ -69,19 +70,17 @@ impl<R: Send + 'static> JobFuture<R> {
         let mut groups = current_groups();
         groups.push(Arc::clone(&on_drop));
         let filled = Arc::clone(&slot);
-        let started = std::thread::Builder::new()
-            .name("sparkling-job".to_string())
-            .spawn(move || {
-                let outcome = catch_unwind(AssertUnwindSafe(|| inside_groups(groups, job)));
-                let waker = {
-                    let mut slot = lock(&filled);
-                    slot.outcome = Some(outcome);
-                    slot.waker.take()
-                };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            });
+        let started = drivers::run(Box::new(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| inside_groups(groups, job)));
+            let waker = {
+                let mut slot = lock(&filled);
+                slot.outcome = Some(outcome);
+                slot.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }));
         if let Err(err) = started {
             lock(&slot).outcome = Some(Ok(Err(Error::JobThread {
                 message: err.to_string(),

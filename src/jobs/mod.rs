@@ -12,6 +12,7 @@
 //! every job), by [`Context::cancel_all_jobs`](crate::Context::cancel_all_jobs),
 //! or by dropping the future of an async action (see [`JobFuture`]).
 
+mod drivers;
 mod future;
 mod group;
 mod registry;
