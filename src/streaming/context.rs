@@ -1,7 +1,7 @@
 //! The streaming context: batch times, the clock, start, stop and waiting.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -44,7 +44,14 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     changed: Condvar,
     next_id: AtomicUsize,
+    /// What the receivers of sources do when the context starts.
+    on_start: Mutex<Vec<StartHook>>,
+    /// Set once the context stops: receiver threads end when they see it.
+    stopped: Arc<AtomicBool>,
 }
+
+/// Starts a source's receiver, given the flag that tells it to end.
+type StartHook = Box<dyn FnOnce(Arc<AtomicBool>) + Send>;
 
 /// Cuts time into batches of one interval and runs every output operation
 /// of its DStreams at each batch time (Spark's `StreamingContext`).
@@ -144,6 +151,8 @@ impl StreamingContext {
                 state: Mutex::new(state),
                 changed: Condvar::new(),
                 next_id: AtomicUsize::new(0),
+                on_start: Mutex::new(Vec::new()),
+                stopped: Arc::new(AtomicBool::new(false)),
             }),
         }
     }
@@ -220,6 +229,17 @@ impl StreamingContext {
             let inner = self.inner.clone();
             state.timer = Some(thread::spawn(move || inner.run_on_real_clock()));
         }
+        drop(state);
+        let hooks = std::mem::take(
+            &mut *self
+                .inner
+                .on_start
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for hook in hooks {
+            hook(self.inner.stopped.clone());
+        }
         Ok(())
     }
 
@@ -240,6 +260,7 @@ impl StreamingContext {
             state.phase = Phase::Stopped;
             state.timer.take()
         };
+        self.inner.stopped.store(true, Ordering::SeqCst);
         self.inner.changed.notify_all();
         // The timer thread may be the caller (an output operation stopping
         // the context): it ends by itself after this batch.
@@ -326,6 +347,23 @@ impl StreamingContext {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(input);
+    }
+
+    /// Runs `hook` when the context starts (at once if it runs already;
+    /// never once stopped): sources start their receiver threads there,
+    /// which end once the flag they are given is set.
+    pub(crate) fn on_start(&self, hook: impl FnOnce(Arc<AtomicBool>) + Send + 'static) {
+        let phase = self.inner.lock_state().phase;
+        match phase {
+            Phase::Initialized => self
+                .inner
+                .on_start
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(Box::new(hook)),
+            Phase::Active => hook(self.inner.stopped.clone()),
+            Phase::Stopped => {}
+        }
     }
 
     pub(crate) fn register_output(&self, output: Output) {
@@ -468,6 +506,7 @@ impl Inner {
             state.phase = Phase::Stopped;
             state.error = Some(failure);
             drop(state);
+            self.stopped.store(true, Ordering::SeqCst);
             self.changed.notify_all();
             return;
         }

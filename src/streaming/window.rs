@@ -61,7 +61,7 @@ impl<T: Data> DStream<T> {
 }
 
 /// How many intervals `duration` is, or an error naming `what`.
-fn multiple_of(interval: Duration, duration: Duration, what: &str) -> Result<u32> {
+pub(crate) fn multiple_of(interval: Duration, duration: Duration, what: &str) -> Result<u32> {
     let (d, i) = (duration.as_nanos(), interval.as_nanos());
     if d == 0 || d % i != 0 {
         return Err(Error::InvalidArgument {
