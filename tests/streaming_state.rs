@@ -121,3 +121,59 @@ fn a_long_running_state_keeps_its_lineage_short() {
     assert_eq!(total, 160, "every value counted once");
     assert!(lines < 30, "the 80th state's lineage has {lines} lines");
 }
+
+#[test]
+fn state_and_incremental_windows_count_batches_from_the_start_on_the_real_clock() {
+    // On the real clock batch times are `zero + k * interval` with `zero`
+    // the start time: state and windows must count batches from there.
+    let ctx = sparkling::Context::new();
+    let interval = std::time::Duration::from_millis(5);
+    let ssc = StreamingContext::new(&ctx, interval);
+    let rdds = vec![
+        ctx.parallelize(vec![("a", 1)]),
+        ctx.parallelize(vec![("a", 2)]),
+        ctx.parallelize(vec![("b", 4)]),
+    ];
+    let pairs = ssc.queue_stream(rdds, true, None);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (states, windows) = (seen.clone(), seen.clone());
+    pairs
+        .update_state_by_key(|values: Vec<i32>, total: Option<i32>| {
+            Some(total.unwrap_or(0) + values.iter().sum::<i32>())
+        })
+        .foreach_rdd(move |_, rdd| {
+            let mut state = rdd.collect()?;
+            state.sort();
+            states.lock().unwrap().push(("state", state));
+            Ok(())
+        });
+    let options = sparkling::streaming::WindowOptions::new().inverse(|a, b| a - b);
+    pairs
+        .reduce_by_key_and_window_with(|a, b| a + b, interval * 2, interval, options)
+        .unwrap()
+        .foreach_rdd(move |_, rdd| {
+            let mut window = rdd.collect()?;
+            window.sort();
+            windows.lock().unwrap().push(("window", window));
+            Ok(())
+        });
+    ssc.start().unwrap();
+    while seen.lock().unwrap().len() < 6 {
+        std::thread::sleep(interval);
+    }
+    ssc.stop();
+    ssc.await_termination().unwrap();
+    let seen = seen.lock().unwrap();
+    let first: Vec<_> = seen[..6].to_vec();
+    assert_eq!(
+        first,
+        [
+            ("state", vec![("a", 1)]),
+            ("window", vec![("a", 1)]),
+            ("state", vec![("a", 3)]),
+            ("window", vec![("a", 3)]),
+            ("state", vec![("a", 3), ("b", 4)]),
+            ("window", vec![("a", 2), ("b", 4)]),
+        ]
+    );
+}

@@ -6,6 +6,7 @@ mod common;
 mod streaming_support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use proptest::prelude::*;
 use sparkling::streaming::WindowOptions;
@@ -176,7 +177,7 @@ fn window_lengths_that_are_not_multiples_of_the_interval_are_refused() {
     assert!(pairs.count_by_value_and_window(SECOND, half).is_err());
     assert!(pairs.reduce_by_window(|a, _| a, half, SECOND).is_err());
     let error = pairs
-        .reduce_by_window_with(|a, _| a, SECOND, SECOND * 0, WindowOptions::new())
+        .reduce_by_window_with(|a, _| a, SECOND, Duration::ZERO, WindowOptions::new())
         .err()
         .unwrap();
     assert!(error.to_string().contains("window slide"), "{error}");

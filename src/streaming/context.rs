@@ -330,6 +330,18 @@ impl StreamingContext {
         state.error.take().map_or(Ok(true), Err)
     }
 
+    /// The number `k` of the batch at `time` (`zero + k * interval`).
+    pub(crate) fn batch_number(&self, time: Duration) -> u32 {
+        let zero = self.inner.lock_state().zero;
+        let k = time.saturating_sub(zero).as_nanos() / self.inner.interval.as_nanos();
+        u32::try_from(k).unwrap_or(u32::MAX)
+    }
+
+    /// The time of batch number `k`: `zero + k * interval`.
+    pub(crate) fn batch_time(&self, k: u32) -> Duration {
+        self.inner.lock_state().zero + self.inner.interval * k
+    }
+
     /// A new DStream id, for names such as `map[3]`.
     pub(crate) fn next_id(&self) -> usize {
         self.inner.next_id.fetch_add(1, Ordering::Relaxed)

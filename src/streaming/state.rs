@@ -172,12 +172,12 @@ where
             options: options.into(),
             states: Mutex::new(BTreeMap::new()),
         };
-        let interval = self.context().batch_interval();
+        let ssc = self.context().clone();
         DStream::from_fn(
             self.context(),
             "update_state_by_key",
             vec![self.as_parent()],
-            move |time| state.at((time.as_nanos() / interval.as_nanos()) as u32),
+            move |time| state.at(ssc.batch_number(time)),
         )
     }
 }
@@ -207,8 +207,7 @@ impl<K: Data + Eq + Hash, V: Data, S: Data> State<K, V, S> {
         } else {
             self.options.initial.clone().unwrap_or_else(|| ctx.empty())
         };
-        let interval = self.batches.context().batch_interval();
-        let batch = self.batches.rdd_at(interval * k)?;
+        let batch = self.batches.rdd_at(self.batches.context().batch_time(k))?;
         let update = self.update.clone();
         let state = previous
             .cogroup_with(&batch, self.options.shuffle.clone())

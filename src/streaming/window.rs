@@ -32,13 +32,14 @@ impl<T: Data> DStream<T> {
             vec![self.as_parent()],
             move |time| {
                 let ctx = parent.context().context().clone();
-                let k = (time.as_nanos() / interval.as_nanos()) as u32;
+                let ssc = parent.context();
+                let k = ssc.batch_number(time);
                 if k % slide_batches != 0 {
                     return Ok(ctx.empty());
                 }
                 let first = k.saturating_sub(batches - 1).max(1);
                 let rdds = (first..=k)
-                    .map(|batch| parent.rdd_at(interval * batch))
+                    .map(|batch| parent.rdd_at(ssc.batch_time(batch)))
                     .collect::<Result<Vec<_>>>()?;
                 Ok(ctx.union(&rdds))
             },

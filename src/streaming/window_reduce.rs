@@ -235,7 +235,7 @@ where
             "reduce_by_key_and_window",
             vec![per_batch.as_parent()],
             move |time| {
-                let k = (time.as_nanos() / interval.as_nanos()) as u32;
+                let k = per_batch.context().batch_number(time);
                 if k % slides != 0 {
                     return Ok(per_batch.context().context().empty());
                 }
@@ -416,10 +416,12 @@ impl<K: Data + Eq + Hash, V: Data> Incremental<K, V> {
         let left =
             (k + 1).saturating_sub(length + slides).max(1)..=k.saturating_sub(length.max(slides));
         let batches = |range: std::ops::RangeInclusive<u32>| -> Result<Rdd<(K, V)>> {
-            let interval = self.per_batch.context().batch_interval();
             let rdds = range
                 .filter(|&j| j >= 1)
-                .map(|j| self.per_batch.rdd_at(interval * j))
+                .map(|j| {
+                    self.per_batch
+                        .rdd_at(self.per_batch.context().batch_time(j))
+                })
                 .collect::<Result<Vec<_>>>()?;
             Ok(ctx.union(&rdds))
         };
