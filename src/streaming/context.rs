@@ -7,6 +7,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::StreamingError;
+use super::clock::ManualClock;
 use crate::{Context, Result};
 
 /// One registered output operation: runs the job of one batch.
@@ -16,16 +17,16 @@ pub(crate) struct Output {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Phase {
+pub(super) enum Phase {
     Initialized,
     Active,
     Stopped,
 }
 
-struct State {
-    phase: Phase,
+pub(super) struct State {
+    pub(super) phase: Phase,
     /// The number `k` of the next batch, whose time is `zero + k * interval`.
-    next_batch: u32,
+    pub(super) next_batch: u32,
     zero: Duration,
     error: Option<StreamingError>,
     timer: Option<JoinHandle<()>>,
@@ -69,22 +70,6 @@ pub struct StreamingContext {
     pub(crate) inner: Arc<Inner>,
 }
 
-/// Drives the batches of a context made by
-/// [`StreamingContext::with_manual_clock`]: time moves only when told to.
-///
-/// ```
-/// use std::time::Duration;
-/// let ctx = sparkling::Context::new();
-/// let (ssc, clock) =
-///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-/// ssc.start().unwrap();
-/// clock.advance();
-/// assert_eq!(clock.time(), Duration::from_secs(1));
-/// ```
-pub struct ManualClock {
-    inner: Arc<Inner>,
-}
-
 impl StreamingContext {
     /// A context on the real clock: once started, the batch at
     /// `zero + k * interval` runs when the wall clock reaches it, `zero`
@@ -124,9 +109,7 @@ impl StreamingContext {
         batch_interval: Duration,
     ) -> (StreamingContext, ManualClock) {
         let ssc = Self::build(ctx, batch_interval, true);
-        let clock = ManualClock {
-            inner: ssc.inner.clone(),
-        };
+        let clock = ManualClock::new(ssc.inner.clone());
         (ssc, clock)
     }
 
@@ -387,65 +370,8 @@ impl StreamingContext {
     }
 }
 
-impl ManualClock {
-    /// Moves time on by one interval and runs that batch at once (nothing
-    /// if the context is not running).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let ctx = sparkling::Context::new();
-    /// let (ssc, clock) =
-    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-    /// ssc.start().unwrap();
-    /// clock.advance();
-    /// assert_eq!(clock.time(), Duration::from_secs(1));
-    /// ```
-    pub fn advance(&self) {
-        let time = {
-            let mut state = self.inner.lock_state();
-            if state.phase != Phase::Active {
-                return;
-            }
-            let time = self.inner.interval * state.next_batch;
-            state.next_batch += 1;
-            time
-        };
-        self.inner.run_batch(time);
-    }
-
-    /// Runs `batches` batches, one after the other.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let ctx = sparkling::Context::new();
-    /// let (ssc, clock) =
-    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-    /// ssc.start().unwrap();
-    /// clock.advance_by(3);
-    /// assert_eq!(clock.time(), Duration::from_secs(3));
-    /// ```
-    pub fn advance_by(&self, batches: u32) {
-        for _ in 0..batches {
-            self.advance();
-        }
-    }
-
-    /// The time of the last batch run (zero before the first).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let ctx = sparkling::Context::new();
-    /// let (_ssc, clock) =
-    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-    /// assert_eq!(clock.time(), Duration::ZERO);
-    /// ```
-    pub fn time(&self) -> Duration {
-        self.inner.interval * (self.inner.lock_state().next_batch - 1)
-    }
-}
-
 impl Inner {
-    fn lock_state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock_state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -481,7 +407,7 @@ impl Inner {
 
     /// Runs every output operation for the batch at `time`; the first
     /// failure (an error or a panic) stops the context.
-    fn run_batch(&self, time: Duration) {
+    pub(super) fn run_batch(&self, time: Duration) {
         let _batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
         self.run_outputs(time);
         if self.lock_state().phase == Phase::Stopped {
