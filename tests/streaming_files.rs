@@ -85,9 +85,15 @@ fn hidden_and_underscore_files_and_files_present_at_the_start_are_skipped() {
     fs::create_dir(dir.path().join("sub")).unwrap();
     fs::write(dir.path().join("sub").join("nested.txt"), "nested\n").unwrap();
     fs::write(dir.path().join("new.txt"), "new\n").unwrap();
+    fs::write(dir.path().join("odd, {name} [1]*.txt"), "odd\n").unwrap();
     clock.advance_by(3);
-    let lines: Vec<String> = seen.lock().unwrap().iter().flatten().cloned().collect();
-    assert_eq!(lines, ["new"]);
+    let mut lines: Vec<String> = seen.lock().unwrap().iter().flatten().cloned().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        ["new", "odd"],
+        "names with commas and wildcards read literally"
+    );
 }
 
 #[test]

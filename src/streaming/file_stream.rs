@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use super::context::StreamingContext;
 use super::dstream::{DStream, lock};
-use crate::fileio::{FileStatus, Location, filesystem_for_with};
+use crate::fileio::{FileStatus, Location, escape_path, filesystem_for_with};
 use crate::{Context, Data, Rdd, Result};
 
 /// Which files of the directory have been seen, and at what size.
@@ -110,7 +110,8 @@ impl StreamingContext {
             let ready = lock(&watched).next(list(&ctx, &dir)?);
             let rdds = ready
                 .iter()
-                .map(|path| read(&ctx, path))
+                // A name may hold `,` or wildcards: read it literally.
+                .map(|path| read(&ctx, &escape_path(path)))
                 .collect::<Result<Vec<_>>>()?;
             Ok(match rdds.len() {
                 0 => ctx.empty(),

@@ -58,7 +58,8 @@ impl StreamingContext {
     /// A stream of the items of `items`, pulled on a thread of its own
     /// once the context starts: each batch holds the items that arrived
     /// since the batch before (for producers in the program, such as a
-    /// channel's receiving end).
+    /// channel's receiving end). The thread ends with the iterator, or
+    /// when the context has stopped by the time it yields its next item.
     ///
     /// ```
     /// use std::time::Duration;
