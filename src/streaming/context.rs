@@ -1,12 +1,13 @@
 //! The streaming context: batch times, the clock, start, stop and waiting.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::StreamingError;
+use super::clock::ManualClock;
 use crate::{Context, Result};
 
 /// One registered output operation: runs the job of one batch.
@@ -16,16 +17,16 @@ pub(crate) struct Output {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Phase {
+pub(super) enum Phase {
     Initialized,
     Active,
     Stopped,
 }
 
-struct State {
-    phase: Phase,
+pub(super) struct State {
+    pub(super) phase: Phase,
     /// The number `k` of the next batch, whose time is `zero + k * interval`.
-    next_batch: u32,
+    pub(super) next_batch: u32,
     zero: Duration,
     error: Option<StreamingError>,
     timer: Option<JoinHandle<()>>,
@@ -44,7 +45,14 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     changed: Condvar,
     next_id: AtomicUsize,
+    /// What the receivers of sources do when the context starts.
+    on_start: Mutex<Vec<StartHook>>,
+    /// Set once the context stops: receiver threads end when they see it.
+    stopped: Arc<AtomicBool>,
 }
+
+/// Starts a source's receiver, given the flag that tells it to end.
+type StartHook = Box<dyn FnOnce(Arc<AtomicBool>) + Send>;
 
 /// Cuts time into batches of one interval and runs every output operation
 /// of its DStreams at each batch time (Spark's `StreamingContext`).
@@ -60,22 +68,6 @@ pub(crate) struct Inner {
 #[derive(Clone)]
 pub struct StreamingContext {
     pub(crate) inner: Arc<Inner>,
-}
-
-/// Drives the batches of a context made by
-/// [`StreamingContext::with_manual_clock`]: time moves only when told to.
-///
-/// ```
-/// use std::time::Duration;
-/// let ctx = sparkling::Context::new();
-/// let (ssc, clock) =
-///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-/// ssc.start().unwrap();
-/// clock.advance();
-/// assert_eq!(clock.time(), Duration::from_secs(1));
-/// ```
-pub struct ManualClock {
-    inner: Arc<Inner>,
 }
 
 impl StreamingContext {
@@ -117,9 +109,7 @@ impl StreamingContext {
         batch_interval: Duration,
     ) -> (StreamingContext, ManualClock) {
         let ssc = Self::build(ctx, batch_interval, true);
-        let clock = ManualClock {
-            inner: ssc.inner.clone(),
-        };
+        let clock = ManualClock::new(ssc.inner.clone());
         (ssc, clock)
     }
 
@@ -144,6 +134,8 @@ impl StreamingContext {
                 state: Mutex::new(state),
                 changed: Condvar::new(),
                 next_id: AtomicUsize::new(0),
+                on_start: Mutex::new(Vec::new()),
+                stopped: Arc::new(AtomicBool::new(false)),
             }),
         }
     }
@@ -220,6 +212,17 @@ impl StreamingContext {
             let inner = self.inner.clone();
             state.timer = Some(thread::spawn(move || inner.run_on_real_clock()));
         }
+        drop(state);
+        let hooks = std::mem::take(
+            &mut *self
+                .inner
+                .on_start
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for hook in hooks {
+            hook(self.inner.stopped.clone());
+        }
         Ok(())
     }
 
@@ -240,6 +243,7 @@ impl StreamingContext {
             state.phase = Phase::Stopped;
             state.timer.take()
         };
+        self.inner.stopped.store(true, Ordering::SeqCst);
         self.inner.changed.notify_all();
         // The timer thread may be the caller (an output operation stopping
         // the context): it ends by itself after this batch.
@@ -309,6 +313,18 @@ impl StreamingContext {
         state.error.take().map_or(Ok(true), Err)
     }
 
+    /// The number `k` of the batch at `time` (`zero + k * interval`).
+    pub(crate) fn batch_number(&self, time: Duration) -> u32 {
+        let zero = self.inner.lock_state().zero;
+        let k = time.saturating_sub(zero).as_nanos() / self.inner.interval.as_nanos();
+        u32::try_from(k).unwrap_or(u32::MAX)
+    }
+
+    /// The time of batch number `k`: `zero + k * interval`.
+    pub(crate) fn batch_time(&self, k: u32) -> Duration {
+        self.inner.lock_state().zero + self.inner.interval * k
+    }
+
     /// A new DStream id, for names such as `map[3]`.
     pub(crate) fn next_id(&self) -> usize {
         self.inner.next_id.fetch_add(1, Ordering::Relaxed)
@@ -328,6 +344,23 @@ impl StreamingContext {
             .push(input);
     }
 
+    /// Runs `hook` when the context starts (at once if it runs already;
+    /// never once stopped): sources start their receiver threads there,
+    /// which end once the flag they are given is set.
+    pub(crate) fn on_start(&self, hook: impl FnOnce(Arc<AtomicBool>) + Send + 'static) {
+        let phase = self.inner.lock_state().phase;
+        match phase {
+            Phase::Initialized => self
+                .inner
+                .on_start
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(Box::new(hook)),
+            Phase::Active => hook(self.inner.stopped.clone()),
+            Phase::Stopped => {}
+        }
+    }
+
     pub(crate) fn register_output(&self, output: Output) {
         self.inner
             .outputs
@@ -337,65 +370,8 @@ impl StreamingContext {
     }
 }
 
-impl ManualClock {
-    /// Moves time on by one interval and runs that batch at once (nothing
-    /// if the context is not running).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let ctx = sparkling::Context::new();
-    /// let (ssc, clock) =
-    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-    /// ssc.start().unwrap();
-    /// clock.advance();
-    /// assert_eq!(clock.time(), Duration::from_secs(1));
-    /// ```
-    pub fn advance(&self) {
-        let time = {
-            let mut state = self.inner.lock_state();
-            if state.phase != Phase::Active {
-                return;
-            }
-            let time = self.inner.interval * state.next_batch;
-            state.next_batch += 1;
-            time
-        };
-        self.inner.run_batch(time);
-    }
-
-    /// Runs `batches` batches, one after the other.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let ctx = sparkling::Context::new();
-    /// let (ssc, clock) =
-    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-    /// ssc.start().unwrap();
-    /// clock.advance_by(3);
-    /// assert_eq!(clock.time(), Duration::from_secs(3));
-    /// ```
-    pub fn advance_by(&self, batches: u32) {
-        for _ in 0..batches {
-            self.advance();
-        }
-    }
-
-    /// The time of the last batch run (zero before the first).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let ctx = sparkling::Context::new();
-    /// let (_ssc, clock) =
-    ///     sparkling::streaming::StreamingContext::with_manual_clock(&ctx, Duration::from_secs(1));
-    /// assert_eq!(clock.time(), Duration::ZERO);
-    /// ```
-    pub fn time(&self) -> Duration {
-        self.inner.interval * (self.inner.lock_state().next_batch - 1)
-    }
-}
-
 impl Inner {
-    fn lock_state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock_state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -431,7 +407,7 @@ impl Inner {
 
     /// Runs every output operation for the batch at `time`; the first
     /// failure (an error or a panic) stops the context.
-    fn run_batch(&self, time: Duration) {
+    pub(super) fn run_batch(&self, time: Duration) {
         let _batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
         self.run_outputs(time);
         if self.lock_state().phase == Phase::Stopped {
@@ -468,6 +444,7 @@ impl Inner {
             state.phase = Phase::Stopped;
             state.error = Some(failure);
             drop(state);
+            self.stopped.store(true, Ordering::SeqCst);
             self.changed.notify_all();
             return;
         }

@@ -172,7 +172,7 @@ impl<T: Data> DStream<T> {
     }
 
     /// A stream derived batch by batch from this one by an RDD operation.
-    fn derive<U: Data>(
+    pub(crate) fn derive<U: Data>(
         &self,
         operation: &str,
         f: impl Fn(Rdd<T>) -> Rdd<U> + Send + Sync + 'static,
@@ -181,6 +181,22 @@ impl<T: Data> DStream<T> {
         DStream::from_fn(&self.ssc, operation, vec![self.as_parent()], move |time| {
             Ok(f(parent.rdd_at(time)?))
         })
+    }
+
+    /// A stream derived batch by batch from this one and `other`.
+    pub(crate) fn combine<U: Data, V: Data>(
+        &self,
+        operation: &str,
+        other: &DStream<U>,
+        f: impl Fn(Rdd<T>, Rdd<U>) -> Rdd<V> + Send + Sync + 'static,
+    ) -> DStream<V> {
+        let (left, right) = (self.clone(), other.clone());
+        DStream::from_fn(
+            &self.ssc,
+            operation,
+            vec![self.as_parent(), other.as_parent()],
+            move |time| Ok(f(left.rdd_at(time)?, right.rdd_at(time)?)),
+        )
     }
 
     /// Every element through `f`, batch by batch.
@@ -252,13 +268,7 @@ impl<T: Data> DStream<T> {
     /// let both = a.union(&b);
     /// ```
     pub fn union(&self, other: &DStream<T>) -> DStream<T> {
-        let (left, right) = (self.clone(), other.clone());
-        DStream::from_fn(
-            &self.ssc,
-            "union",
-            vec![self.as_parent(), other.as_parent()],
-            move |time| Ok(left.rdd_at(time)?.union(&right.rdd_at(time)?)),
-        )
+        self.combine("union", other, |left, right| left.union(&right))
     }
 
     /// Each batch's RDD cached, for streams used by several outputs.

@@ -34,15 +34,30 @@
 //! assert_eq!(*seen.lock().unwrap(), vec![vec![10, 20], vec![30]]);
 //! ```
 
+#[cfg(feature = "streaming")]
+mod async_source;
+mod clock;
 mod context;
 mod dstream;
+mod file_stream;
+mod join;
+mod ops;
+mod output;
+mod pair;
+mod receiver;
 mod sources;
+mod state;
 mod window;
+mod window_options;
+mod window_reduce;
 
 use std::time::Duration;
 
-pub use context::{ManualClock, StreamingContext};
+pub use clock::ManualClock;
+pub use context::StreamingContext;
 pub use dstream::DStream;
+pub use state::StateOptions;
+pub use window_options::WindowOptions;
 
 /// Why a streaming context stopped with an error.
 #[derive(Debug, thiserror::Error)]

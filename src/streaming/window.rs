@@ -32,13 +32,14 @@ impl<T: Data> DStream<T> {
             vec![self.as_parent()],
             move |time| {
                 let ctx = parent.context().context().clone();
-                let k = (time.as_nanos() / interval.as_nanos()) as u32;
+                let ssc = parent.context();
+                let k = ssc.batch_number(time);
                 if k % slide_batches != 0 {
                     return Ok(ctx.empty());
                 }
                 let first = k.saturating_sub(batches - 1).max(1);
                 let rdds = (first..=k)
-                    .map(|batch| parent.rdd_at(interval * batch))
+                    .map(|batch| parent.rdd_at(ssc.batch_time(batch)))
                     .collect::<Result<Vec<_>>>()?;
                 Ok(ctx.union(&rdds))
             },
@@ -61,7 +62,7 @@ impl<T: Data> DStream<T> {
 }
 
 /// How many intervals `duration` is, or an error naming `what`.
-fn multiple_of(interval: Duration, duration: Duration, what: &str) -> Result<u32> {
+pub(crate) fn multiple_of(interval: Duration, duration: Duration, what: &str) -> Result<u32> {
     let (d, i) = (duration.as_nanos(), interval.as_nanos());
     if d == 0 || d % i != 0 {
         return Err(Error::InvalidArgument {
