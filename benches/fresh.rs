@@ -20,9 +20,11 @@
 //!   whose last step is `map(x + 1)` (the engine runs each step as a loop
 //!   over a batch, the rayon chain is one loop: how much that costs
 //!   depends on the closures);
-//! - `sort_distinct`, `sort_repeated`: `sort_by_key().collect()` of 10M
-//!   pairs with distinct keys / keys `(x * 2654435761) % 1000003` (about
-//!   ten pairs per key) vs `par_sort_unstable_by_key`.
+//! - `sort_distinct`, `sort_repeated`, `sort_all_equal`, `sort_sorted`,
+//!   `sort_reversed`: `sort_by_key().collect()` of 10M pairs with distinct
+//!   keys / keys `(x * 2654435761) % 1000003` (about ten pairs per key) /
+//!   one key / ascending / descending keys vs `par_sort_unstable_by_key`
+//!   in place.
 //!
 //! Under `cargo test --all-targets` each side of each workload runs once on
 //! a tiny input, measuring nothing.
@@ -34,11 +36,14 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use sparkling::Context;
 
-const WORKLOADS: [&str; 4] = [
+const WORKLOADS: [&str; 7] = [
     "narrow_chain",
     "narrow_chain_plus_one",
     "sort_distinct",
     "sort_repeated",
+    "sort_all_equal",
+    "sort_sorted",
+    "sort_reversed",
 ];
 
 fn main() {
@@ -155,14 +160,15 @@ fn run_once(side: &str, workload: &str, smoke: bool) -> Duration {
     match workload {
         "narrow_chain" => narrow_chain(engine, smoke, |x| x ^ (x >> 3)),
         "narrow_chain_plus_one" => narrow_chain(engine, smoke, |x| x + 1),
-        "sort_distinct" | "sort_repeated" => {
+        shape if shape.starts_with("sort_") => {
             let len: u64 = if smoke { 10_000 } else { 10_000_000 };
-            let key = |x: u64| {
-                if workload == "sort_repeated" {
-                    (x * 2_654_435_761) % 1_000_003
-                } else {
-                    x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                }
+            let key: fn(u64) -> u64 = match shape {
+                "sort_distinct" => |x| x.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                "sort_repeated" => |x| (x * 2_654_435_761) % 1_000_003,
+                "sort_all_equal" => |_| 7,
+                "sort_sorted" => |x| x,
+                "sort_reversed" => |x| u64::MAX - x,
+                other => panic!("unknown workload {other}"),
             };
             let mut data: Vec<(u64, u64)> = (0..len).map(|x| (key(x), x)).collect();
             let start = Instant::now();

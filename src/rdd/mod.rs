@@ -11,6 +11,7 @@ mod sample;
 mod save;
 mod set;
 mod sort;
+mod sort_merge;
 mod sort_partition;
 mod stack;
 mod transform;
