@@ -169,6 +169,18 @@ impl<E: Data> ReduceInput<E> {
             .map(|buckets| buckets[self.partition].as_slice())
     }
 
+    /// How many elements the partition reads.
+    pub(crate) fn len(&self) -> usize {
+        self.chunks().map(<[E]>::len).sum()
+    }
+
+    /// All the elements, in map partition order, in one vector.
+    pub(crate) fn to_vec(&self) -> Vec<E> {
+        let mut all = Vec::with_capacity(self.len());
+        self.chunks().for_each(|chunk| all.extend_from_slice(chunk));
+        all
+    }
+
     /// The elements in map partition order, cloned a batch at a time.
     pub(crate) fn into_batches(self) -> Batches<E> {
         let slices: Vec<(usize, usize, usize)> = self

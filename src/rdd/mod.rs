@@ -11,7 +11,6 @@ mod sample;
 mod save;
 mod set;
 mod sort;
-mod sort_merge;
 mod sort_partition;
 mod stack;
 mod transform;

@@ -14,7 +14,7 @@ use rand::RngExt;
 
 use super::pair::erase;
 use super::sample::partition_rng;
-use super::sort_partition::{sort_buckets, sort_pairs, sorted_partition};
+use super::sort_partition::{sort_pairs, sorted_partition};
 use super::{Data, Rdd};
 use crate::Result;
 use crate::nodes::shuffled::{
@@ -103,12 +103,8 @@ impl<K: Data + PartialOrd, V: Data> Rdd<(K, V)> {
                 let partitioner = RangePartitioner::from_sample(keys, partitions, order);
                 (partitioner, Some(input_sizes))
             };
-            let writer: MapWriter<(K, V), (K, V)> = Arc::new(range_writer(
-                partitioner,
-                partitions,
-                input_sizes,
-                ascending,
-            ));
+            let writer: MapWriter<(K, V), (K, V)> =
+                Arc::new(range_writer(partitioner, partitions, input_sizes));
             Ok(writer)
         });
         let node = ShuffledNode::new(exchange, move |input| {
@@ -184,10 +180,7 @@ impl<K: Data + PartialOrd + Hash, V: Data> Rdd<(K, V)> {
             return Rdd::from_partitioned_node(self.context(), operation, node, erased);
         }
         let partitions = partitioner.num_partitions();
-        let place = pair_writer(Placer::new(&partitioner), partitions);
-        let writer = move |map_partition, batches| {
-            Ok(sort_buckets(place(map_partition, batches)?, ascending))
-        };
+        let writer = pair_writer(Placer::new(&partitioner), partitions);
         let exchange = Exchange::new(self.clone(), partitions, writer);
         let node = ShuffledNode::new(exchange, move |input| {
             Ok(whole_batch(sorted_partition(&input, ascending)))
@@ -311,16 +304,14 @@ fn whole_batch<T: Data>(elements: Vec<T>) -> Batches<T> {
     }
 }
 
-/// The map side of a sort: each pair to its key's range, in order, then
-/// each bucket prepared for the merge (sorted stably where keys repeat). When the sample counted the input
-/// partitions, each bucket starts with room for an even share of its
-/// partition (the ranges are chosen to be even), so that large buckets are
-/// not copied as they grow.
+/// The map side of a sort: each pair to its key's range, in order. When the
+/// sample counted the input partitions, each bucket starts with room for an
+/// even share of its partition (the ranges are chosen to be even), so that
+/// large buckets are not copied as they grow.
 fn range_writer<K: Data + PartialOrd, V: Data>(
     partitioner: RangePartitioner<K>,
     partitions: usize,
     input_sizes: Option<Vec<u64>>,
-    ascending: bool,
 ) -> impl WriteBuckets<(K, V), (K, V)> {
     move |map_partition, batches| {
         let expected = input_sizes
@@ -336,7 +327,7 @@ fn range_writer<K: Data + PartialOrd, V: Data>(
                 bucket(&mut buckets, partition)?.push(pair);
             }
         }
-        Ok(sort_buckets(buckets, ascending))
+        Ok(buckets)
     }
 }
 

@@ -1,24 +1,14 @@
-//! Sorting the pairs of a sort's partitions, stably.
+//! Sorting one partition of a sort: stably, sorting once when it can.
 //!
-//! Where keys repeat, a stable sort is needed, and it is slower than an
-//! unstable one. Each map task then sorts its own buckets (std's stable
-//! sort, in place in the bucket it owns: an already sorted, reversed or
-//! constant bucket costs it one pass), so that an output partition reads a
-//! sorted run from each map task and merges them ([`merge_runs`]), taking
-//! equal keys from the earlier map partition first: no second sort, and no
-//! memory beyond the output.
-//!
-//! Where no two keys are equal, an unstable sort gives the one stable
-//! result, faster. Whether a bucket's keys repeat is guessed from a sample
-//! of them: by the birthday paradox, a sample of `8 * sqrt(n)` keys of `n`
+//! When no two keys are equal, an unstable sort gives the one stable
+//! result, faster (it merges nothing, so it needs no buffer). Whether keys
+//! repeat is guessed before sorting, from a sample of the partition's own
+//! keys: by the birthday paradox, a sample of `8 * sqrt(n)` keys of `n`
 //! holds about `32 * (m - 1)` equal pairs when each key appears `m` times,
-//! so keys that repeat throughout are seen at once. A bucket whose sample
-//! shows no repeats is left in input order (a strictly descending one is
-//! reversed, which keeps it stable), and an output partition that reads
-//! any run not sorted copies its buckets in map order and sorts the copy:
-//! unstably when its own sample shows no repeats, checking neighbours
-//! after. Only duplicates too rare for the sample to show make that result
-//! unusable; then the copy is made and sorted again, stably.
+//! so keys that repeat throughout are seen at once and sorted stably, in
+//! one pass. Only duplicates too rare for the sample to show make the
+//! unstable sort's result unusable; then the partition is sorted again,
+//! stably, in the same vector.
 
 use std::cmp::Ordering;
 
@@ -26,8 +16,7 @@ use rand::RngExt;
 
 use super::Data;
 use super::sample::partition_rng;
-use super::sort_merge::merge_runs;
-use crate::nodes::shuffled::{Buckets, ReduceInput};
+use crate::nodes::shuffled::ReduceInput;
 use crate::order::{directed_cmp, total_cmp};
 
 /// Seeds the positions the duplicate check samples.
@@ -41,43 +30,14 @@ pub(crate) fn sort_pairs<K: PartialOrd + 'static, V>(pairs: &mut [(K, V)], ascen
     pairs.sort_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
 }
 
-/// Prepares a map task's buckets for the merge: each bucket whose keys
-/// repeat is sorted stably; a strictly descending one is reversed; the
-/// others keep their order (see the module docs).
-pub(crate) fn sort_buckets<K: PartialOrd + 'static, V>(
-    mut buckets: Buckets<(K, V)>,
-    ascending: bool,
-) -> Buckets<(K, V)> {
-    for bucket in &mut buckets {
-        if likely_repeats(bucket) {
-            sort_pairs(bucket, ascending);
-        } else if bucket
-            .windows(2)
-            .all(|pair| directed_cmp(&pair[0].0, &pair[1].0, ascending) == Ordering::Greater)
-        {
-            bucket.reverse();
-        }
-    }
-    buckets
-}
-
-/// The pairs an output partition reads (buckets prepared by
-/// [`sort_buckets`]), sorted by key, stably.
+/// The pairs an output partition reads, sorted by key, stably. Beside the
+/// copy of the pairs, the stable sort of a large partition takes a buffer
+/// of half their size; the unstable sort none.
 pub(crate) fn sorted_partition<K: Data + PartialOrd, V: Data>(
     input: &ReduceInput<(K, V)>,
     ascending: bool,
 ) -> Vec<(K, V)> {
-    let runs: Vec<&[(K, V)]> = input.chunks().collect();
-    let sorted = |run: &&[(K, V)]| {
-        run.windows(2)
-            .all(|pair| directed_cmp(&pair[0].0, &pair[1].0, ascending) != Ordering::Greater)
-    };
-    if runs.iter().all(sorted) {
-        return merge_runs(&runs, ascending);
-    }
-    // Stably sorted buckets keep equal keys in input order, so the
-    // concatenation in map order sorts to the stable result.
-    let mut pairs = runs.concat();
+    let mut pairs = input.to_vec();
     if likely_repeats(&pairs) {
         sort_pairs(&mut pairs, ascending);
         return pairs;
@@ -85,7 +45,9 @@ pub(crate) fn sorted_partition<K: Data + PartialOrd, V: Data>(
     pairs.sort_unstable_by(|a, b| directed_cmp(&a.0, &b.0, ascending));
     if has_equal_neighbours(&pairs) {
         pairs.clear();
-        runs.iter().for_each(|run| pairs.extend_from_slice(run));
+        input
+            .chunks()
+            .for_each(|chunk| pairs.extend_from_slice(chunk));
         sort_pairs(&mut pairs, ascending);
     }
     pairs
