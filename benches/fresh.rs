@@ -20,6 +20,9 @@
 //!   whose last step is `map(x + 1)` (the engine runs each step as a loop
 //!   over a batch, the rayon chain is one loop: how much that costs
 //!   depends on the closures);
+//! - `narrow_chain_8_partitions`: `narrow_chain` over `range_with(0, 50M,
+//!   8)`, four partitions per core instead of one, so that a core slowed
+//!   by other work does not hold up the job's end;
 //! - `sort_distinct`, `sort_repeated`, `sort_all_equal`, `sort_sorted`,
 //!   `sort_reversed`: `sort_by_key().collect()` of 10M pairs with distinct
 //!   keys / keys `(x * 2654435761) % 1000003` (about ten pairs per key) /
@@ -36,9 +39,10 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use sparkling::Context;
 
-const WORKLOADS: [&str; 7] = [
+const WORKLOADS: [&str; 8] = [
     "narrow_chain",
     "narrow_chain_plus_one",
+    "narrow_chain_8_partitions",
     "sort_distinct",
     "sort_repeated",
     "sort_all_equal",
@@ -158,8 +162,9 @@ fn run_once(side: &str, workload: &str, smoke: bool) -> Duration {
         other => panic!("unknown side {other}"),
     };
     match workload {
-        "narrow_chain" => narrow_chain(engine, smoke, |x| x ^ (x >> 3)),
-        "narrow_chain_plus_one" => narrow_chain(engine, smoke, |x| x + 1),
+        "narrow_chain" => narrow_chain(engine, smoke, None, |x| x ^ (x >> 3)),
+        "narrow_chain_plus_one" => narrow_chain(engine, smoke, None, |x| x + 1),
+        "narrow_chain_8_partitions" => narrow_chain(engine, smoke, Some(8), |x| x ^ (x >> 3)),
         shape if shape.starts_with("sort_") => {
             let len: u64 = if smoke { 10_000 } else { 10_000_000 };
             let key: fn(u64) -> u64 = match shape {
@@ -190,17 +195,20 @@ fn run_once(side: &str, workload: &str, smoke: bool) -> Duration {
 }
 
 /// `range(0, 50M).map(x * 3).filter(x % 7 != 0).map(last).sum()`, timed
-/// from before the Context or rayon's pool is built.
+/// from before the Context or rayon's pool is built, in `partitions` (the
+/// default parallelism when `None`).
 fn narrow_chain(
     engine: bool,
     smoke: bool,
+    partitions: Option<usize>,
     last: impl Fn(i64) -> i64 + Copy + Send + Sync + 'static,
 ) -> Duration {
     let len: i64 = if smoke { 10_000 } else { 50_000_000 };
     let start = Instant::now();
     let sum = if engine {
-        Context::new()
-            .range(0, black_box(len))
+        let ctx = Context::new();
+        let partitions = partitions.unwrap_or_else(|| ctx.default_parallelism());
+        ctx.range_with(0, black_box(len), partitions)
             .map(|x| x * 3)
             .filter(|x| x % 7 != 0)
             .map(last)
