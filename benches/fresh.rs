@@ -20,9 +20,14 @@
 //!   whose last step is `map(x + 1)` (the engine runs each step as a loop
 //!   over a batch, the rayon chain is one loop: how much that costs
 //!   depends on the closures);
-//! - `sort_distinct`, `sort_repeated`: `sort_by_key().collect()` of 10M
-//!   pairs with distinct keys / keys `(x * 2654435761) % 1000003` (about
-//!   ten pairs per key) vs `par_sort_unstable_by_key`.
+//! - `narrow_chain_8_partitions`: `narrow_chain` over `range_with(0, 50M,
+//!   8)`, four partitions per core instead of one, so that a core slowed
+//!   by other work does not hold up the job's end;
+//! - `sort_distinct`, `sort_repeated`, `sort_all_equal`, `sort_sorted`,
+//!   `sort_reversed`: `sort_by_key().collect()` of 10M pairs with distinct
+//!   keys / keys `(x * 2654435761) % 1000003` (about ten pairs per key) /
+//!   one key / ascending / descending keys vs `par_sort_unstable_by_key`
+//!   in place.
 //!
 //! Under `cargo test --all-targets` each side of each workload runs once on
 //! a tiny input, measuring nothing.
@@ -34,11 +39,15 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use sparkling::Context;
 
-const WORKLOADS: [&str; 4] = [
+const WORKLOADS: [&str; 8] = [
     "narrow_chain",
     "narrow_chain_plus_one",
+    "narrow_chain_8_partitions",
     "sort_distinct",
     "sort_repeated",
+    "sort_all_equal",
+    "sort_sorted",
+    "sort_reversed",
 ];
 
 fn main() {
@@ -153,16 +162,18 @@ fn run_once(side: &str, workload: &str, smoke: bool) -> Duration {
         other => panic!("unknown side {other}"),
     };
     match workload {
-        "narrow_chain" => narrow_chain(engine, smoke, |x| x ^ (x >> 3)),
-        "narrow_chain_plus_one" => narrow_chain(engine, smoke, |x| x + 1),
-        "sort_distinct" | "sort_repeated" => {
+        "narrow_chain" => narrow_chain(engine, smoke, None, |x| x ^ (x >> 3)),
+        "narrow_chain_plus_one" => narrow_chain(engine, smoke, None, |x| x + 1),
+        "narrow_chain_8_partitions" => narrow_chain(engine, smoke, Some(8), |x| x ^ (x >> 3)),
+        shape if shape.starts_with("sort_") => {
             let len: u64 = if smoke { 10_000 } else { 10_000_000 };
-            let key = |x: u64| {
-                if workload == "sort_repeated" {
-                    (x * 2_654_435_761) % 1_000_003
-                } else {
-                    x.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                }
+            let key: fn(u64) -> u64 = match shape {
+                "sort_distinct" => |x| x.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                "sort_repeated" => |x| (x * 2_654_435_761) % 1_000_003,
+                "sort_all_equal" => |_| 7,
+                "sort_sorted" => |x| x,
+                "sort_reversed" => |x| u64::MAX - x,
+                other => panic!("unknown workload {other}"),
             };
             let mut data: Vec<(u64, u64)> = (0..len).map(|x| (key(x), x)).collect();
             let start = Instant::now();
@@ -184,17 +195,20 @@ fn run_once(side: &str, workload: &str, smoke: bool) -> Duration {
 }
 
 /// `range(0, 50M).map(x * 3).filter(x % 7 != 0).map(last).sum()`, timed
-/// from before the Context or rayon's pool is built.
+/// from before the Context or rayon's pool is built, in `partitions` (the
+/// default parallelism when `None`).
 fn narrow_chain(
     engine: bool,
     smoke: bool,
+    partitions: Option<usize>,
     last: impl Fn(i64) -> i64 + Copy + Send + Sync + 'static,
 ) -> Duration {
     let len: i64 = if smoke { 10_000 } else { 50_000_000 };
     let start = Instant::now();
     let sum = if engine {
-        Context::new()
-            .range(0, black_box(len))
+        let ctx = Context::new();
+        let partitions = partitions.unwrap_or_else(|| ctx.default_parallelism());
+        ctx.range_with(0, black_box(len), partitions)
             .map(|x| x * 3)
             .filter(|x| x % 7 != 0)
             .map(last)

@@ -4,11 +4,15 @@
 //! plain `Vec`, on every built-in pool, into 1, 2 and 7 partitions, from
 //! 1, 3 and 8 input partitions, ascending and descending. The inputs are
 //! large enough that each output partition samples its keys instead of
-//! looking at all of them.
+//! looking at all of them. Generated inputs of every shape (random keys
+//! from a few or many values, runs of sorted, reversed and constant keys
+//! glued together) are checked the same way by proptest, on every pool,
+//! from and into several partition counts.
 
 mod common;
 
 use common::contexts;
+use proptest::prelude::*;
 use sparkling::{HashPartitioner, Partitioner, SortOptions};
 
 const LEN: u64 = 30_000;
@@ -127,6 +131,60 @@ fn repeated_float_keys_sort_as_spark_orders_doubles_and_stably() {
                 .map(|(k, v)| (format!("{k:?}"), *v))
                 .collect();
             assert!(shown == expected, "{pool}, {out} partitions");
+        }
+    }
+}
+
+/// Keys of one generated piece of input: random over `0..range`, or a
+/// sorted, reversed or constant run.
+fn piece() -> impl Strategy<Value = Vec<u64>> {
+    prop_oneof![
+        (1u64..40, 0usize..60)
+            .prop_flat_map(|(range, len)| proptest::collection::vec(0..range, len)),
+        (0u64..100, 0usize..60).prop_map(|(start, len)| (start..start + len as u64).collect()),
+        (0u64..100, 0usize..60)
+            .prop_map(|(start, len)| (start..start + len as u64).rev().collect()),
+        (0u64..5, 0usize..60).prop_map(|(key, len)| vec![key; len]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn generated_sorts_equal_a_stable_sort(pieces in proptest::collection::vec(piece(), 0..5), input in 1usize..9, out in 1usize..6) {
+        let data: Vec<(u64, u64)> = pieces.concat().into_iter().zip(0..).collect();
+        let (ascending, descending) = (stable_model(&data, true), stable_model(&data, false));
+        for (pool, ctx) in contexts() {
+            let rdd = ctx.parallelize_with(data.clone(), input);
+            prop_assert_eq!(&rdd.sort_by_key_with(out).collect().unwrap(), &ascending, "{}", pool);
+            let options = SortOptions::new().descending().partitions(out);
+            prop_assert_eq!(&rdd.sort_by_key_with(options).collect().unwrap(), &descending, "{}", pool);
+            let by_value = rdd.sort_by(|pair| pair.0 % 3).collect().unwrap();
+            let mut model = data.clone();
+            model.sort_by_key(|pair| pair.0 % 3);
+            prop_assert_eq!(by_value, model, "{}", pool);
+        }
+    }
+
+    #[test]
+    fn generated_sorts_within_partitions_equal_a_stable_sort(pieces in proptest::collection::vec(piece(), 0..5), input in 1usize..9, out in 1usize..6) {
+        let data: Vec<(u64, u64)> = pieces.concat().into_iter().zip(0..).collect();
+        let partitioner = HashPartitioner::new(out);
+        let expected: Vec<Vec<(u64, u64)>> = (0..out)
+            .map(|part| {
+                let mine: Vec<(u64, u64)> = data
+                    .iter()
+                    .copied()
+                    .filter(|(key, _)| partitioner.partition(key) == part)
+                    .collect();
+                stable_model(&mine, true)
+            })
+            .collect();
+        for (pool, ctx) in contexts() {
+            let rdd = ctx.parallelize_with(data.clone(), input);
+            let sorted = rdd.repartition_and_sort_within_partitions(partitioner);
+            prop_assert_eq!(sorted.glom().collect().unwrap(), expected.clone(), "{}", pool);
         }
     }
 }
