@@ -8,6 +8,8 @@
 use std::io;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, MutexGuard};
+
+use crate::rdd::lock;
 use std::time::Duration;
 
 /// What a driver thread runs; it must not panic (the caller catches).
@@ -26,7 +28,7 @@ struct Idle {
 static IDLE: Mutex<(Vec<Idle>, u64)> = Mutex::new((Vec::new(), 0));
 
 fn idle() -> MutexGuard<'static, (Vec<Idle>, u64)> {
-    IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    lock(&IDLE)
 }
 
 /// Runs `job` on an idle driver thread, or on a new one.

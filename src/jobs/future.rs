@@ -9,6 +9,7 @@ use std::task::{Context as TaskContext, Poll, Waker};
 
 use super::drivers;
 use super::group::{GroupState, current_groups, inside_groups};
+use crate::rdd::lock;
 use crate::{Error, Result};
 
 /// What the driver thread hands to the future.
@@ -127,8 +128,4 @@ impl<R> Drop for JobFuture<R> {
             self.on_drop.cancel();
         }
     }
-}
-
-fn lock<R>(slot: &Mutex<Slot<R>>) -> std::sync::MutexGuard<'_, Slot<R>> {
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

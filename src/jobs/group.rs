@@ -102,16 +102,7 @@ pub(crate) fn current_groups() -> Vec<Arc<GroupState>> {
 /// Runs `f` inside `groups` (replacing the thread's), putting the thread's
 /// back afterwards, also when `f` panics.
 pub(crate) fn inside_groups<R>(groups: Vec<Arc<GroupState>>, f: impl FnOnce() -> R) -> R {
-    struct Restore(Vec<Arc<GroupState>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = std::mem::take(&mut self.0);
-            CURRENT_GROUPS.with(|groups| *groups.borrow_mut() = previous);
-        }
-    }
-    let previous = CURRENT_GROUPS.with(|current| current.replace(groups));
-    let _restore = Restore(previous);
-    f()
+    super::with_replaced(&CURRENT_GROUPS, groups, f)
 }
 
 /// Jobs that are cancelled together or share a deadline (Spark's job

@@ -21,6 +21,7 @@ pub(crate) mod trace;
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::thread::LocalKey;
 use std::time::{Duration, Instant};
 
 pub use future::JobFuture;
@@ -172,15 +173,32 @@ pub(crate) fn current_job() -> Option<Arc<JobToken>> {
 /// Runs `f` as working for `job` (or for none), putting back what was
 /// there before, also when `f` panics.
 pub(crate) fn working_for<R>(job: Option<Arc<JobToken>>, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<Arc<JobToken>>);
-    impl Drop for Restore {
+    with_replaced(&CURRENT_JOB, job, f)
+}
+
+/// Runs `f` with the thread-local `key` set to `value`, putting back what
+/// was there before, also when `f` panics.
+pub(super) fn with_replaced<T: 'static, R>(
+    key: &'static LocalKey<RefCell<T>>,
+    value: T,
+    f: impl FnOnce() -> R,
+) -> R {
+    struct Restore<T: 'static> {
+        key: &'static LocalKey<RefCell<T>>,
+        previous: Option<T>,
+    }
+    impl<T> Drop for Restore<T> {
         fn drop(&mut self) {
-            let previous = self.0.take();
-            CURRENT_JOB.with(|current| *current.borrow_mut() = previous);
+            if let Some(previous) = self.previous.take() {
+                self.key.with(|current| *current.borrow_mut() = previous);
+            }
         }
     }
-    let previous = CURRENT_JOB.with(|current| current.replace(job));
-    let _restore = Restore(previous);
+    let previous = key.with(|current| current.replace(value));
+    let _restore = Restore {
+        key,
+        previous: Some(previous),
+    };
     f()
 }
 
