@@ -21,8 +21,9 @@ fn service_binary() -> PathBuf {
     let binary = deps.parent().unwrap().join("examples").join("service");
     assert!(
         binary.exists(),
-        "{} is missing: build it with `cargo build --all-features --example service` \
-         (cargo test --all-targets builds it)",
+        "{} is missing: build it with `cargo build --example service` and the features \
+         of this test run (plain `cargo test` and `.ci/test` build it; `--all-targets` \
+         and `--examples` build examples as test harnesses, not as programs)",
         binary.display()
     );
     binary
