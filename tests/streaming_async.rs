@@ -1,5 +1,6 @@
 //! `from_stream`: an async stream that is pending until another thread
-//! feeds it and wakes its poller, as a runtime's channel does.
+//! feeds it and wakes its poller, as a runtime's channel does; and a real
+//! tokio channel fed by tasks of a tokio runtime.
 
 mod streaming_support;
 
@@ -87,4 +88,43 @@ fn an_async_stream_woken_by_its_producer_arrives_whole_and_in_order() {
         *seen.lock().unwrap(),
         (0..300).map(|i| i * 2).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn a_tokio_channel_fed_by_runtime_tasks_arrives_whole_and_in_order() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    let (send, receive) = tokio::sync::mpsc::channel::<u32>(16);
+    let items = futures::stream::unfold(receive, |mut receive| async move {
+        receive.recv().await.map(|item| (item, receive))
+    });
+    let ctx = sparkling::Context::new();
+    let (ssc, clock) = StreamingContext::with_manual_clock(&ctx, SECOND);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    ssc.from_stream(items).foreach_rdd(move |_, rdd| {
+        sink.lock().unwrap().extend(rdd.collect()?);
+        Ok(())
+    });
+    ssc.start().unwrap();
+    let producer = runtime.spawn(async move {
+        for i in 0..500 {
+            // a bounded channel: the task waits while the receiver is behind
+            send.send(i).await.unwrap();
+            if i % 100 == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.lock().unwrap().len() < 500 && Instant::now() < deadline {
+        clock.advance();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    runtime.block_on(producer).unwrap();
+    ssc.stop();
+    assert_eq!(*seen.lock().unwrap(), (0..500).collect::<Vec<_>>());
 }

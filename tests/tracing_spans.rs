@@ -174,3 +174,60 @@ fn a_panicking_task_is_a_warning_inside_its_span() {
         assert_eq!(job[0].1.fields["succeeded"], "false");
     }
 }
+
+#[test]
+fn a_streaming_batch_is_a_span_holding_its_jobs() {
+    use sparkling::streaming::StreamingContext;
+    let ctx = sparkling::Context::new();
+    let seen = recorded(|| {
+        let (ssc, clock) =
+            StreamingContext::with_manual_clock(&ctx, std::time::Duration::from_secs(1));
+        ssc.queue_stream(vec![ctx.parallelize(vec![1, 2, 3])], true, None)
+            .foreach_rdd(|_, rdd| rdd.count().map(drop));
+        ssc.start().unwrap();
+        clock.advance();
+        ssc.stop();
+    });
+    let batches = named(&seen, "batch");
+    assert_eq!(batches.len(), 1, "{:?}", seen.spans);
+    let (batch_id, batch) = batches[0];
+    assert_eq!(batch.fields["time_ms"], "1000");
+    assert_eq!(batch.fields["succeeded"], "true");
+    assert!(batch.fields.contains_key("processing_us"), "{batch:?}");
+    assert!(
+        batch.fields.contains_key("scheduling_delay_us"),
+        "{batch:?}"
+    );
+    let jobs = named(&seen, "job");
+    assert!(!jobs.is_empty());
+    assert!(jobs.iter().all(|(_, job)| job.parent == Some(*batch_id)));
+}
+
+#[test]
+fn a_receiver_error_is_a_warning_naming_its_stream() {
+    use sparkling::streaming::StreamingContext;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let ctx = sparkling::Context::new();
+    let seen = recorded(|| {
+        let (ssc, _clock) =
+            StreamingContext::with_manual_clock(&ctx, std::time::Duration::from_secs(1));
+        let stream = ssc.socket_text_stream("127.0.0.1", port);
+        stream.foreach_rdd(|_, rdd| rdd.count().map(drop));
+        ssc.start().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        ssc.stop();
+    });
+    let warning = seen
+        .warnings
+        .iter()
+        .find(|(_, fields)| fields.get("message").is_some_and(|m| m == "receiver error"))
+        .unwrap_or_else(|| panic!("{:?}", seen.warnings));
+    assert!(warning.1["stream"].starts_with("socket_text_stream["));
+    assert!(
+        warning.1["error"].contains(&format!("127.0.0.1:{port}")),
+        "{warning:?}"
+    );
+}

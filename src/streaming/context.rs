@@ -1,13 +1,14 @@
 //! The streaming context: batch times, the clock, start, stop and waiting.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use super::StreamingError;
+use super::batch::wall_clock;
 use super::clock::ManualClock;
+use super::listener::{Listeners, StreamingListener};
 use crate::{Context, Result};
 
 /// One registered output operation: runs the job of one batch.
@@ -28,27 +29,29 @@ pub(super) struct State {
     /// The number `k` of the next batch, whose time is `zero + k * interval`.
     pub(super) next_batch: u32,
     zero: Duration,
-    error: Option<StreamingError>,
+    pub(super) error: Option<StreamingError>,
     timer: Option<JoinHandle<()>>,
 }
 
 pub(crate) struct Inner {
     pub(crate) ctx: Context,
     pub(crate) interval: Duration,
-    manual: bool,
+    pub(super) manual: bool,
     pub(crate) remember: Mutex<Duration>,
     /// The sources: each takes its batch at every batch time, read or not.
-    inputs: Mutex<Vec<Output>>,
-    outputs: Mutex<Vec<Output>>,
+    pub(super) inputs: Mutex<Vec<Output>>,
+    pub(super) outputs: Mutex<Vec<Output>>,
     /// Held while a batch runs, so batches never overlap.
-    batch: Mutex<()>,
-    state: Mutex<State>,
-    changed: Condvar,
+    pub(super) batch: Mutex<()>,
+    pub(super) state: Mutex<State>,
+    pub(super) changed: Condvar,
     next_id: AtomicUsize,
     /// What the receivers of sources do when the context starts.
     on_start: Mutex<Vec<StartHook>>,
     /// Set once the context stops: receiver threads end when they see it.
-    stopped: Arc<AtomicBool>,
+    pub(super) stopped: Arc<AtomicBool>,
+    /// Told of every batch and of receivers' errors.
+    pub(super) listeners: Arc<Listeners>,
 }
 
 /// Starts a source's receiver, given the flag that tells it to end.
@@ -136,6 +139,7 @@ impl StreamingContext {
                 next_id: AtomicUsize::new(0),
                 on_start: Mutex::new(Vec::new()),
                 stopped: Arc::new(AtomicBool::new(false)),
+                listeners: Arc::new(Listeners::default()),
             }),
         }
     }
@@ -183,6 +187,25 @@ impl StreamingContext {
         *remember = (*remember).max(duration);
     }
 
+    /// Tells `listener` of every batch from now on (its scheduling delay
+    /// and processing time) and of receivers' errors (Spark's
+    /// `addStreamingListener`). See [`StreamingListener`] for an example.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use sparkling::streaming::{StreamingContext, StreamingListener};
+    /// struct Quiet;
+    /// impl StreamingListener for Quiet {}
+    /// let ctx = sparkling::Context::new();
+    /// let ssc = StreamingContext::new(&ctx, Duration::from_secs(1));
+    /// ssc.add_streaming_listener(Arc::new(Quiet));
+    /// ```
+    #[doc(alias = "addStreamingListener")]
+    pub fn add_streaming_listener(&self, listener: Arc<dyn StreamingListener>) {
+        self.inner.listeners.add(listener);
+    }
+
     /// Starts the batches. Output operations must be registered before;
     /// starting twice or after a stop is an error.
     ///
@@ -203,9 +226,7 @@ impl StreamingContext {
         }
         state.phase = Phase::Active;
         if !self.inner.manual {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
+            let now = wall_clock();
             let interval = self.inner.interval.as_nanos();
             let zero = now.as_nanos() / interval * interval;
             state.zero = Duration::from_nanos(u64::try_from(zero).unwrap_or(u64::MAX));
@@ -386,9 +407,7 @@ impl Inner {
                     if state.phase != Phase::Active {
                         return;
                     }
-                    let now = SystemTime::now()
-                        .duration_since(UNIX_EPOCH)
-                        .unwrap_or_default();
+                    let now = wall_clock();
                     if now >= time {
                         break;
                     }
@@ -404,58 +423,4 @@ impl Inner {
             self.run_batch(time);
         }
     }
-
-    /// Runs every output operation for the batch at `time`; the first
-    /// failure (an error or a panic) stops the context.
-    pub(super) fn run_batch(&self, time: Duration) {
-        let _batch = self.batch.lock().unwrap_or_else(|e| e.into_inner());
-        self.run_outputs(time);
-        if self.lock_state().phase == Phase::Stopped {
-            self.drop_outputs();
-        }
-    }
-
-    /// The output operations hold their DStreams, which hold the context:
-    /// dropping them once stopped breaks that cycle.
-    fn drop_outputs(&self) {
-        let inputs = std::mem::take(&mut *self.inputs.lock().unwrap_or_else(|e| e.into_inner()));
-        let outputs = std::mem::take(&mut *self.outputs.lock().unwrap_or_else(|e| e.into_inner()));
-        drop((inputs, outputs));
-    }
-
-    fn run_outputs(&self, time: Duration) {
-        let inputs = self.inputs.lock().unwrap_or_else(|e| e.into_inner());
-        let outputs = self.outputs.lock().unwrap_or_else(|e| e.into_inner());
-        for output in inputs.iter().chain(outputs.iter()) {
-            let failure = match catch_unwind(AssertUnwindSafe(|| (output.run)(time))) {
-                Ok(Ok(())) => continue,
-                Ok(Err(source)) => StreamingError::Batch {
-                    time,
-                    dstream: output.dstream.clone(),
-                    source,
-                },
-                Err(payload) => StreamingError::Panic {
-                    time,
-                    dstream: output.dstream.clone(),
-                    message: panic_message(payload.as_ref()),
-                },
-            };
-            let mut state = self.lock_state();
-            state.phase = Phase::Stopped;
-            state.error = Some(failure);
-            drop(state);
-            self.stopped.store(true, Ordering::SeqCst);
-            self.changed.notify_all();
-            return;
-        }
-    }
-}
-
-/// The text of a panic in a closure run on the driver.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a closure panicked".to_string())
 }

@@ -36,11 +36,13 @@
 
 #[cfg(feature = "streaming")]
 mod async_source;
+mod batch;
 mod clock;
 mod context;
 mod dstream;
 mod file_stream;
 mod join;
+mod listener;
 mod ops;
 mod output;
 mod pair;
@@ -56,6 +58,7 @@ use std::time::Duration;
 pub use clock::ManualClock;
 pub use context::StreamingContext;
 pub use dstream::DStream;
+pub use listener::{BatchInfo, ReceiverError, StreamingListener};
 pub use state::StateOptions;
 pub use window_options::WindowOptions;
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::context::StreamingContext;
 use super::dstream::{DStream, lock};
+use super::listener::Listeners;
 use crate::Data;
 
 /// What a receiver thread has received since the last batch.
@@ -18,9 +19,23 @@ pub(crate) struct Received<T> {
     items: Mutex<Vec<T>>,
 }
 
-impl<T> Received<T> {
+/// What a receiver thread is given: where to put what it receives, and
+/// where to report its errors.
+pub(crate) struct Receiving<T> {
+    received: Arc<Received<T>>,
+    stream: String,
+    listeners: Arc<Listeners>,
+}
+
+impl<T> Receiving<T> {
     pub(crate) fn push(&self, item: T) {
-        lock(&self.items).push(item);
+        lock(&self.received.items).push(item);
+    }
+
+    /// Tells the context's listeners (and tracing) of an error the
+    /// receiver recovers from.
+    pub(crate) fn report_error(&self, message: String) {
+        self.listeners.receiver_error(&self.stream, message);
     }
 }
 
@@ -32,7 +47,7 @@ impl StreamingContext {
     pub(crate) fn receiver_stream<T: Data>(
         &self,
         operation: &str,
-        receive: impl FnOnce(Arc<Received<T>>, Arc<AtomicBool>) + Send + 'static,
+        receive: impl FnOnce(Receiving<T>, Arc<AtomicBool>) + Send + 'static,
     ) -> DStream<T> {
         let received = Arc::new(Received {
             items: Mutex::new(Vec::new()),
@@ -45,12 +60,22 @@ impl StreamingContext {
         });
         self.register_input(&stream);
         let name = format!("sparkling {}", stream.name());
+        let receiving = Receiving {
+            received,
+            stream: stream.name().to_string(),
+            listeners: self.inner.listeners.clone(),
+        };
+        let listeners = self.inner.listeners.clone();
+        let stream_name = stream.name().to_string();
         self.on_start(move |stopped| {
             let spawned = thread::Builder::new()
                 .name(name)
-                .spawn(move || receive(received, stopped));
-            // Without a thread the stream stays empty; nothing to fail yet.
-            drop(spawned);
+                .spawn(move || receive(receiving, stopped));
+            // Without a thread the stream stays empty: told, not fatal.
+            if let Err(error) = spawned {
+                let message = format!("cannot start the receiver's thread: {error}");
+                listeners.receiver_error(&stream_name, message);
+            }
         });
         stream
     }
@@ -99,7 +124,9 @@ impl StreamingContext {
     /// Lines end at `\n` or `\r\n`; invalid UTF-8 is replaced. When the
     /// peer closes the connection, or it cannot be made, the receiver
     /// connects again after a pause (50 ms, doubling up to 2 s while it
-    /// fails), until the context stops.
+    /// fails), until the context stops; each failure to connect or to
+    /// read is told to the [`StreamingListener`](super::StreamingListener)s
+    /// as a [`ReceiverError`](super::ReceiverError) naming the address.
     ///
     /// ```
     /// use std::io::Write;
@@ -135,9 +162,18 @@ impl StreamingContext {
                 match connect(&host, port) {
                     Ok(stream) => {
                         pause = FIRST_PAUSE;
-                        read_lines(stream, &received, &stopped);
+                        if let Err(error) = read_lines(stream, &received, &stopped) {
+                            received.report_error(format!(
+                                "reading from {host}:{port} failed: {error}; connecting again"
+                            ));
+                        }
                     }
-                    Err(_) => pause = (pause * 2).min(LONGEST_PAUSE),
+                    Err(error) => {
+                        received.report_error(format!(
+                            "cannot connect to {host}:{port}: {error}; trying again in {pause:?}"
+                        ));
+                        pause = (pause * 2).min(LONGEST_PAUSE);
+                    }
                 }
                 sleep_unless_stopped(pause, &stopped);
             }
@@ -161,12 +197,14 @@ fn connect(host: &str, port: u16) -> std::io::Result<TcpStream> {
     Err(last)
 }
 
-/// Reads lines until the peer closes, a read fails or the context stops;
-/// a last line without its end counts when the peer closes.
-fn read_lines(stream: TcpStream, received: &Received<String>, stopped: &AtomicBool) {
-    if stream.set_read_timeout(Some(POLL)).is_err() {
-        return;
-    }
+/// Reads lines until the peer closes, a read fails (the error) or the
+/// context stops; a last line without its end counts when the peer closes.
+fn read_lines(
+    stream: TcpStream,
+    received: &Receiving<String>,
+    stopped: &AtomicBool,
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(POLL))?;
     let mut reader = BufReader::new(stream);
     let mut line = Vec::new();
     while !stopped.load(Ordering::SeqCst) {
@@ -176,12 +214,13 @@ fn read_lines(stream: TcpStream, received: &Received<String>, stopped: &AtomicBo
             Ok(_) => {}
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return,
+            Err(e) => return Err(e),
         }
     }
     if !line.is_empty() && !stopped.load(Ordering::SeqCst) {
         received.push(take_line(&mut line));
     }
+    Ok(())
 }
 
 /// The text of `line` without its end, leaving `line` empty.
