@@ -29,6 +29,10 @@
 //!   one key / ascending / descending keys vs `par_sort_unstable_by_key`
 //!   in place.
 //!
+//! With `SPARKLING_FRESH_SUBSCRIBER` set, each run installs a `tracing`
+//! subscriber first (built with `--features tracing`, the engine's spans
+//! reach it).
+//!
 //! Under `cargo test --all-targets` each side of each workload runs once on
 //! a tiny input, measuring nothing.
 
@@ -156,6 +160,12 @@ fn peak_rss_kib() -> u64 {
 /// Runs one side of `workload` once: the time from before the Context
 /// (or rayon's global pool) exists to the job's result.
 fn run_once(side: &str, workload: &str, smoke: bool) -> Duration {
+    // What tracing costs a job with a subscriber installed: the registry
+    // keeps every span the engine opens (with the `tracing` feature).
+    if std::env::var_os("SPARKLING_FRESH_SUBSCRIBER").is_some() {
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::registry().init();
+    }
     let engine = match side {
         "engine" => true,
         "baseline" => false,

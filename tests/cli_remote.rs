@@ -4,26 +4,10 @@
 //! start the servers.
 
 mod cli_support;
+mod remote_support;
 
 use cli_support::{fixture_text, gzip, model_lines, sparkling_with_env};
-
-fn server_var(name: &str) -> String {
-    match std::env::var(name) {
-        Ok(value) if !value.is_empty() => value,
-        _ => panic!(
-            "{name} is not set: these tests need the loopback servers. Run `bash .ci/test`, \
-             or `env_file=$(bash .ci/servers/start.sh)` and `source \"$env_file\"` first"
-        ),
-    }
-}
-
-/// A name no earlier run against the same servers used.
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
-    format!("{name}-{}-{nanos}", std::process::id())
-}
+use remote_support::{server_var, unique};
 
 fn blue_lines() -> usize {
     let lines = model_lines(&fixture_text());
