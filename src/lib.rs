@@ -129,6 +129,8 @@ mod sources;
 mod spread;
 mod stats;
 pub mod streaming;
+#[cfg(feature = "cluster")]
+mod transient;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};

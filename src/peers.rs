@@ -18,13 +18,16 @@
 //! its later steps run no rounds (every process knows already).
 
 /// What can cross between processes: with the `cluster` feature, every
-/// `Serialize + DeserializeOwned` type (serde; elements travel as
+/// `Serialize + Deserialize<'static>` type (serde; elements travel as
 /// postcard); without it, every type.
 ///
 /// [`Data`](crate::Data) asks for `Wire`, so with the feature an RDD of a
 /// type that serde cannot serialise is a compile error, wherever it is
 /// used; a program that never enables the feature needs no serde derive.
-/// Spark asks the same of its elements.
+/// Spark asks the same of its elements. `Deserialize<'static>` rather than
+/// `DeserializeOwned` lets an RDD of `&'static str` compile (and run in one
+/// process); such borrowed data cannot be received from another process:
+/// a job that sends it fails with [`Error::Cluster`](crate::Error::Cluster).
 ///
 /// # Examples
 ///
@@ -33,13 +36,13 @@
 /// crosses(&("word".to_string(), 1u64));
 /// ```
 #[cfg(feature = "cluster")]
-pub trait Wire: serde::Serialize + serde::de::DeserializeOwned {}
+pub trait Wire: serde::Serialize + serde::Deserialize<'static> {}
 
 #[cfg(feature = "cluster")]
-impl<T: serde::Serialize + serde::de::DeserializeOwned> Wire for T {}
+impl<T: serde::Serialize + serde::Deserialize<'static>> Wire for T {}
 
 /// What can cross between processes: with the `cluster` feature, every
-/// `Serialize + DeserializeOwned` type (serde; elements travel as
+/// `Serialize + Deserialize<'static>` type (serde; elements travel as
 /// postcard); without it, every type.
 ///
 /// [`Data`](crate::Data) asks for `Wire`, so with the feature an RDD of a
@@ -275,10 +278,16 @@ mod rounds {
         })
     }
 
-    /// A value from bytes [`encode`] made.
-    pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-        postcard::from_bytes(bytes).map_err(|error| Error::Cluster {
-            message: format!("cannot deserialise received data: {error}"),
+    /// A value from bytes [`encode`] made (borrowing nothing from them).
+    pub(crate) fn decode<T: serde::Deserialize<'static>>(bytes: &[u8]) -> Result<T> {
+        let mut deserializer = postcard::Deserializer::from_bytes(bytes);
+        T::deserialize(crate::transient::Transient::new(&mut deserializer)).map_err(|error| {
+            Error::Cluster {
+                message: format!(
+                    "cannot deserialise received {}: {error}",
+                    std::any::type_name::<T>()
+                ),
+            }
         })
     }
 }

@@ -127,6 +127,8 @@ mod tests {
         );
         let shorter = plan(&["(2) map[1]"]);
         let error = first_mismatch(&[same, shorter]).unwrap();
-        assert!(matches!(&error, Error::PlanMismatch { process: 1, found, .. } if found.is_empty()));
+        assert!(
+            matches!(&error, Error::PlanMismatch { process: 1, found, .. } if found.is_empty())
+        );
     }
 }

@@ -65,7 +65,11 @@ fn shared_dir() -> PathBuf {
 }
 
 fn cluster_context() -> Context {
-    Context::builder().cluster_from_env().unwrap().build().unwrap()
+    Context::builder()
+        .cluster_from_env()
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 fn local_context() -> Context {
@@ -96,16 +100,31 @@ fn suite(ctx: &Context, dir: &Path) -> Result<BTreeMap<String, String>> {
             .map(|x| x * 3)
             .filter(|x| x % 2 == 0)
             .flat_map(|x| vec![x, x + 1]);
-        put(format!("collect/{partitions}"), format!("{:?}", narrow.collect()?));
+        put(
+            format!("collect/{partitions}"),
+            format!("{:?}", narrow.collect()?),
+        );
         put(format!("count/{partitions}"), narrow.count()?.to_string());
-        put(format!("take/{partitions}"), format!("{:?}", narrow.take(5)?));
-        put(format!("first/{partitions}"), format!("{:?}", narrow.first().ok()));
-        put(format!("reduce/{partitions}"), format!("{:?}", narrow.reduce(|a, b| a + b)?));
+        put(
+            format!("take/{partitions}"),
+            format!("{:?}", narrow.take(5)?),
+        );
+        put(
+            format!("first/{partitions}"),
+            format!("{:?}", narrow.first().ok()),
+        );
+        put(
+            format!("reduce/{partitions}"),
+            format!("{:?}", narrow.reduce(|a, b| a + b)?),
+        );
         put(format!("sum/{partitions}"), narrow.sum()?.to_string());
         let pairs = numbers.map(|x| (x % 5, x));
         let mut reduced = pairs.reduce_by_key(|a, b| a + b).collect()?;
         reduced.sort();
-        put(format!("reduce_by_key/{partitions}"), format!("{reduced:?}"));
+        put(
+            format!("reduce_by_key/{partitions}"),
+            format!("{reduced:?}"),
+        );
         let mut grouped: Vec<(i64, Vec<i64>)> = pairs
             .group_by_key_with(3)
             .map(|(key, mut values)| {
@@ -163,7 +182,11 @@ fn model_operations_give_the_single_process_results() {
 fn a_panicking_task_fails_the_job_on_every_process() {
     let Some(process) = member() else {
         let shared = tempfile::tempdir().unwrap();
-        let outputs = launch("a_panicking_task_fails_the_job_on_every_process", 2, shared.path());
+        let outputs = launch(
+            "a_panicking_task_fails_the_job_on_every_process",
+            2,
+            shared.path(),
+        );
         assert!(
             outputs.iter().all(|output| output.status.success()),
             "{}",
@@ -180,7 +203,13 @@ fn a_panicking_task_fails_the_job_on_every_process() {
     // Element 5 is in partition 2, which process 0 of 2 owns.
     match (process, &error) {
         (0, Error::Task { partition: 2, .. }) => {}
-        (1, Error::Peer { process: 0, message }) => {
+        (
+            1,
+            Error::Peer {
+                process: 0,
+                message,
+            },
+        ) => {
             assert!(message.contains("partition 2"), "{message}");
             assert!(message.contains("five is not welcome"), "{message}");
         }
@@ -194,7 +223,11 @@ fn a_panicking_task_fails_the_job_on_every_process() {
 fn a_killed_process_fails_the_others_with_its_name() {
     let Some(process) = member() else {
         let shared = tempfile::tempdir().unwrap();
-        let outputs = launch("a_killed_process_fails_the_others_with_its_name", 3, shared.path());
+        let outputs = launch(
+            "a_killed_process_fails_the_others_with_its_name",
+            3,
+            shared.path(),
+        );
         assert!(!outputs[2].status.success(), "{}", describe(&outputs));
         assert!(
             outputs[..2].iter().all(|output| output.status.success()),
@@ -224,7 +257,11 @@ fn a_killed_process_fails_the_others_with_its_name() {
 fn a_plan_mismatch_is_an_error_on_every_process() {
     let Some(process) = member() else {
         let shared = tempfile::tempdir().unwrap();
-        let outputs = launch("a_plan_mismatch_is_an_error_on_every_process", 2, shared.path());
+        let outputs = launch(
+            "a_plan_mismatch_is_an_error_on_every_process",
+            2,
+            shared.path(),
+        );
         assert!(
             outputs.iter().all(|output| output.status.success()),
             "{}",

@@ -210,11 +210,7 @@ impl ClusterConfig {
 /// The first `processes` non-empty lines of a hostfile.
 fn read_hostfile(path: &Path, processes: usize) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path).map_err(|error| {
-        config_error(
-            HOSTFILE_VAR,
-            &path.display().to_string(),
-            error.to_string(),
-        )
+        config_error(HOSTFILE_VAR, &path.display().to_string(), error.to_string())
     })?;
     let addresses: Vec<String> = text
         .lines()
@@ -259,7 +255,11 @@ mod tests {
     fn hostfiles_give_the_first_lines_and_name_the_file_when_short() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hosts.txt");
-        std::fs::write(&path, "# the cluster\nhost-a:2101\n\nhost-b:2101\nhost-c:2101\n").unwrap();
+        std::fs::write(
+            &path,
+            "# the cluster\nhost-a:2101\n\nhost-b:2101\nhost-c:2101\n",
+        )
+        .unwrap();
         let config = ClusterConfig::described(1, 2, path.to_str()).unwrap();
         assert_eq!(config.addresses(), ["host-a:2101", "host-b:2101"]);
         let error = ClusterConfig::described(0, 4, path.to_str()).unwrap_err();

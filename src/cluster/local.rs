@@ -30,8 +30,10 @@ pub fn launch_local(processes: usize, command: &Command) -> Result<Vec<Output>> 
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos());
-    let hostfile =
-        std::env::temp_dir().join(format!("sparkling-hosts-{}-{stamp}.txt", std::process::id()));
+    let hostfile = std::env::temp_dir().join(format!(
+        "sparkling-hosts-{}-{stamp}.txt",
+        std::process::id()
+    ));
     let addresses = free_loopback_addresses(processes)
         .map_err(|error| launch_error(format!("cannot find free loopback ports: {error}")))?;
     std::fs::write(&hostfile, addresses.join("\n"))

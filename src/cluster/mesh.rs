@@ -10,8 +10,8 @@
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
@@ -133,7 +133,10 @@ impl Transport for Mesh {
         // Held for the whole round: rounds never overlap.
         let requests = lock(&self.requests);
         let gone = || Error::Cluster {
-            message: format!("process {}: the communication thread has stopped", self.process),
+            message: format!(
+                "process {}: the communication thread has stopped",
+                self.process
+            ),
         };
         requests
             .as_ref()

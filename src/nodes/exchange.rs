@@ -68,12 +68,7 @@ pub(crate) fn exchange_buckets<E: Data>(
 }
 
 /// Puts a received bucket in its place, or fails naming what does not fit.
-fn place<E>(
-    by_map: &mut [Buckets<E>],
-    map: usize,
-    partition: usize,
-    bucket: Vec<E>,
-) -> Result<()> {
+fn place<E>(by_map: &mut [Buckets<E>], map: usize, partition: usize, bucket: Vec<E>) -> Result<()> {
     let slot = by_map
         .get_mut(map)
         .and_then(|buckets| buckets.get_mut(partition))

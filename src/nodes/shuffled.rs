@@ -181,12 +181,12 @@ impl<S: Data, E: Data> Exchange<S, E> {
         if let Some((process, processes)) = output.held_by {
             if partition % processes != process {
                 return Err(Error::Cluster {
-                message: format!(
-                    "process {process} needs partition {partition} of the shuffle of {}, which \
+                    message: format!(
+                        "process {process} needs partition {partition} of the shuffle of {}, which \
                      process {} holds: an operation that reads other partitions than its own \
                      after a shuffle (coalesce, zip, cartesian) does not run in a cluster",
-                    self.parent.label(),
-                    partition % processes
+                        self.parent.label(),
+                        partition % processes
                     ),
                 });
             }
