@@ -171,11 +171,30 @@ fn model_operations_give_the_single_process_results() {
     }
     let dir = shared_dir();
     let expected = suite(&local_context(), &dir).unwrap();
-    let found = suite(&cluster_context(), &dir).unwrap();
+    let ctx = cluster_context();
+    let found = suite(&ctx, &dir).unwrap();
     for (name, value) in &expected {
         assert_eq!(found.get(name), Some(value), "{name}");
     }
     assert_eq!(found.len(), expected.len());
+    // Saves from several processes are refused on every process, not
+    // left as one process's parts.
+    let out = dir.join("saved");
+    let saved = ctx
+        .parallelize_with(0..6, 3)
+        .save_as_text_file(out.to_str().unwrap());
+    if ctx.process_count() == 1 {
+        saved.unwrap();
+        let back = local_context().text_file(out.to_str().unwrap()).unwrap();
+        assert_eq!(back.collect().unwrap(), ["0", "1", "2", "3", "4", "5"]);
+    } else {
+        let error = saved.unwrap_err();
+        assert!(
+            matches!(&error, Error::Cluster { message } if message.contains("saved")),
+            "{error}"
+        );
+        assert!(!out.exists());
+    }
 }
 
 #[test]

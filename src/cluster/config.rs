@@ -12,6 +12,19 @@ pub const PROCESS_VAR: &str = "SPARKLING_PROCESS";
 /// The variable naming the hostfile: one `host:port` a line, process 0 first.
 pub const HOSTFILE_VAR: &str = "SPARKLING_HOSTFILE";
 
+/// The variable giving every process's address as a pattern, `{i}`
+/// standing for the process index (a Kubernetes Indexed Job's pods:
+/// `myjob-{i}.myservice:2101`); used when no hostfile is named.
+pub const HOST_PATTERN_VAR: &str = "SPARKLING_HOST_PATTERN";
+
+/// Where a scheduler's own variables stand in for `SPARKLING_PROCESS`:
+/// a Kubernetes Indexed Job's pod index, then Slurm's task rank.
+const PROCESS_FALLBACKS: [&str; 2] = ["JOB_COMPLETION_INDEX", "SLURM_PROCID"];
+
+/// Where a scheduler's own variable stands in for `SPARKLING_PROCESSES`:
+/// Slurm's task count.
+const PROCESSES_FALLBACKS: [&str; 1] = ["SLURM_NTASKS"];
+
 /// The port of process `i` when no hostfile is given is `FIRST_PORT + i`
 /// on localhost (timely's convention).
 pub const FIRST_PORT: u16 = 2101;
@@ -73,11 +86,13 @@ impl ClusterConfig {
     }
 
     /// The cluster the environment describes, if any: `SPARKLING_PROCESSES`,
-    /// `SPARKLING_PROCESS` and `SPARKLING_HOSTFILE` when
-    /// `SPARKLING_PROCESSES` is set, else timely's `-n N -p I -h FILE` among
-    /// the program's arguments; `None` when neither is there (a single
-    /// process). Without a hostfile, process `i` listens on localhost
-    /// port `2101 + i`.
+    /// `SPARKLING_PROCESS` and `SPARKLING_HOSTFILE` (or
+    /// `SPARKLING_HOST_PATTERN`) when `SPARKLING_PROCESSES` is set, with a
+    /// Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` or Slurm's
+    /// `SLURM_PROCID` and `SLURM_NTASKS` standing in for unset ones; else
+    /// timely's `-n N -p I -h FILE` among the program's arguments; `None`
+    /// when there is none of these (a single process). Without a hostfile
+    /// or pattern, process `i` listens on localhost port `2101 + i`.
     ///
     /// # Examples
     ///
@@ -87,22 +102,55 @@ impl ClusterConfig {
     /// # Ok::<(), sparkling::Error>(())
     /// ```
     pub fn from_env() -> Result<Option<Self>> {
-        if let Ok(processes) = std::env::var(PROCESSES_VAR) {
-            let processes = parse_index(PROCESSES_VAR, &processes)?;
-            let process = match std::env::var(PROCESS_VAR) {
-                Ok(process) => parse_index(PROCESS_VAR, &process)?,
-                Err(_) => {
-                    return Err(config_error(
-                        PROCESS_VAR,
-                        "",
-                        format!("{PROCESSES_VAR} is set, so this process needs its index"),
-                    ));
-                }
-            };
-            let hostfile = std::env::var(HOSTFILE_VAR).ok();
-            return ClusterConfig::described(process, processes, hostfile.as_deref()).map(Some);
+        ClusterConfig::from_vars(|name| std::env::var(name).ok())?.map_or_else(
+            || ClusterConfig::from_args(std::env::args().skip(1)),
+            |config| Ok(Some(config)),
+        )
+    }
+
+    /// The cluster described by variables, read through `var`: the
+    /// `SPARKLING_*` ones, with a scheduler's own standing in where they
+    /// are unset (`JOB_COMPLETION_INDEX` of a Kubernetes Indexed Job or
+    /// Slurm's `SLURM_PROCID` for the index, `SLURM_NTASKS` for the
+    /// count); addresses from `SPARKLING_HOSTFILE`, else
+    /// `SPARKLING_HOST_PATTERN`, else localhost. `None` without a count.
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>> {
+        let first = |names: &[&'static str]| {
+            names
+                .iter()
+                .find_map(|&name| var(name).map(|value| (name, value)))
+        };
+        let Some((count_name, processes)) = first(&[PROCESSES_VAR, PROCESSES_FALLBACKS[0]]) else {
+            return Ok(None);
+        };
+        let processes = parse_index(count_name, &processes)?;
+        let mut index_names = vec![PROCESS_VAR];
+        index_names.extend(PROCESS_FALLBACKS);
+        let Some((index_name, process)) = first(&index_names) else {
+            return Err(config_error(
+                PROCESS_VAR,
+                "",
+                format!("{count_name} is set, so this process needs its index"),
+            ));
+        };
+        let process = parse_index(index_name, &process)?;
+        if let Some(hostfile) = var(HOSTFILE_VAR) {
+            return ClusterConfig::described(process, processes, Some(&hostfile)).map(Some);
         }
-        ClusterConfig::from_args(std::env::args().skip(1))
+        if let Some(pattern) = var(HOST_PATTERN_VAR) {
+            if !pattern.contains("{i}") {
+                return Err(config_error(
+                    HOST_PATTERN_VAR,
+                    &pattern,
+                    "the pattern needs {i} where the process index goes".to_string(),
+                ));
+            }
+            let addresses = (0..processes)
+                .map(|index| pattern.replace("{i}", &index.to_string()))
+                .collect();
+            return ClusterConfig::new(process, addresses).map(Some);
+        }
+        ClusterConfig::described(process, processes, None).map(Some)
     }
 
     /// The cluster timely's options describe among `args`: `-n N` (or
@@ -267,6 +315,58 @@ mod tests {
         assert!(error.to_string().contains("3 addresses for 4"), "{error}");
         let missing = ClusterConfig::described(0, 2, Some("/no/such/hosts")).unwrap_err();
         assert!(missing.to_string().contains("/no/such/hosts"), "{missing}");
+    }
+
+    fn vars(list: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: std::collections::HashMap<String, String> = list
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn kubernetes_and_slurm_variables_stand_in() {
+        assert_eq!(ClusterConfig::from_vars(vars(&[])).unwrap(), None);
+        let indexed_job = vars(&[
+            ("SPARKLING_PROCESSES", "3"),
+            ("JOB_COMPLETION_INDEX", "2"),
+            ("SPARKLING_HOST_PATTERN", "wc-{i}.wc-peers:2101"),
+        ]);
+        let config = ClusterConfig::from_vars(indexed_job).unwrap().unwrap();
+        assert_eq!(config.process(), 2);
+        assert_eq!(
+            config.addresses(),
+            [
+                "wc-0.wc-peers:2101",
+                "wc-1.wc-peers:2101",
+                "wc-2.wc-peers:2101"
+            ]
+        );
+        let slurm = vars(&[("SLURM_NTASKS", "4"), ("SLURM_PROCID", "1")]);
+        let config = ClusterConfig::from_vars(slurm).unwrap().unwrap();
+        assert_eq!((config.process(), config.processes()), (1, 4));
+        let ours_win = vars(&[
+            ("SPARKLING_PROCESSES", "2"),
+            ("SPARKLING_PROCESS", "0"),
+            ("SLURM_NTASKS", "4"),
+            ("SLURM_PROCID", "3"),
+        ]);
+        let config = ClusterConfig::from_vars(ours_win).unwrap().unwrap();
+        assert_eq!((config.process(), config.processes()), (0, 2));
+        let no_index = ClusterConfig::from_vars(vars(&[("SPARKLING_PROCESSES", "2")]));
+        assert!(
+            no_index
+                .unwrap_err()
+                .to_string()
+                .contains("SPARKLING_PROCESS")
+        );
+        let bad_pattern = vars(&[
+            ("SPARKLING_PROCESSES", "2"),
+            ("SPARKLING_PROCESS", "0"),
+            ("SPARKLING_HOST_PATTERN", "host:2101"),
+        ]);
+        assert!(ClusterConfig::from_vars(bad_pattern).is_err());
     }
 
     #[test]

@@ -49,7 +49,56 @@
 //!   one at a time, in program order (no concurrent or async jobs).
 //! - An operation that reads other partitions than its own after a shuffle
 //!   (`coalesce`, `zip`, `cartesian`) is an error in a cluster, not a wrong
-//!   answer.
+//!   answer. Saving from several processes is refused for now (every
+//!   process gets [`Error::Cluster`](crate::Error::Cluster)).
+//!
+//! # Launching
+//!
+//! Every process needs its index, the count, and every process's address
+//! (process 0 first), from [`ClusterConfig::from_env`]:
+//!
+//! | where | index | count | addresses |
+//! |---|---|---|---|
+//! | by hand | `SPARKLING_PROCESS` or `-p` | `SPARKLING_PROCESSES` or `-n` | `SPARKLING_HOSTFILE` or `-h` (one `host:port` a line) |
+//! | one machine | [`launch_local`] / `sparkling-launch -n N -- ./job` | | free loopback ports |
+//! | Kubernetes Indexed Job | `JOB_COMPLETION_INDEX` | `SPARKLING_PROCESSES` | `SPARKLING_HOST_PATTERN` |
+//! | Slurm (`srun`) | `SLURM_PROCID` | `SLURM_NTASKS` | `SPARKLING_HOSTFILE` |
+//!
+//! A Kubernetes Indexed Job whose pods resolve as
+//! `<job>-<index>.<service>` under a headless service:
+//!
+//! ```text
+//! apiVersion: batch/v1
+//! kind: Job
+//! metadata: { name: wc }
+//! spec:
+//!   completions: 4
+//!   parallelism: 4
+//!   completionMode: Indexed
+//!   template:
+//!     spec:
+//!       subdomain: wc-peers          # a headless Service named wc-peers, selector job-name: wc
+//!       restartPolicy: Never
+//!       containers:
+//!       - name: job
+//!         image: registry.example/wordcount:1
+//!         env:
+//!         - { name: SPARKLING_PROCESSES, value: "4" }
+//!         - { name: SPARKLING_HOST_PATTERN, value: "wc-{i}.wc-peers:2101" }
+//!         ports: [{ containerPort: 2101 }]
+//! ```
+//!
+//! Slurm, one task per node, the hostfile from the allocation:
+//!
+//! ```text
+//! #SBATCH --ntasks=4 --ntasks-per-node=1
+//! scontrol show hostnames "$SLURM_JOB_NODELIST" | sed 's/$/:2101/' > hosts.txt
+//! SPARKLING_HOSTFILE=hosts.txt srun ./job
+//! ```
+//!
+//! Fail-stop also means no restarts: a Kubernetes Job should use
+//! `backoffLimit: 0` (or restart all pods), since a restarted process
+//! cannot rejoin a running cluster.
 
 mod config;
 mod frame;
@@ -59,7 +108,9 @@ mod mesh;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use self::config::{ClusterConfig, FIRST_PORT, HOSTFILE_VAR, PROCESS_VAR, PROCESSES_VAR};
+pub use self::config::{
+    ClusterConfig, FIRST_PORT, HOST_PATTERN_VAR, HOSTFILE_VAR, PROCESS_VAR, PROCESSES_VAR,
+};
 pub use self::local::launch_local;
 use self::mesh::Mesh;
 use crate::{Context, ContextBuilder, Result};
