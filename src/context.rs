@@ -53,6 +53,9 @@ struct ContextInner {
     next_stage_id: AtomicUsize,
     checkpoints: Checkpoints,
     jobs: JobRegistry,
+    /// The other processes of the cluster, when this Context runs in one.
+    #[cfg(feature = "cluster")]
+    peers: Option<Arc<crate::peers::Peers>>,
 }
 
 impl Default for Context {
@@ -143,6 +146,10 @@ impl Context {
                 next_stage_id: AtomicUsize::new(0),
                 checkpoints: Checkpoints::default(),
                 jobs: JobRegistry::new(builder.job_timeout),
+                #[cfg(feature = "cluster")]
+                peers: builder
+                    .transport
+                    .map(|transport| Arc::new(crate::peers::Peers::new(transport))),
             }),
         }
     }
@@ -256,6 +263,12 @@ impl Context {
     /// ```
     pub fn file_io_options(&self) -> &FileIoOptions {
         &self.inner.file_io
+    }
+
+    /// The cluster this Context's jobs run across, if any.
+    #[cfg(feature = "cluster")]
+    pub(crate) fn peers(&self) -> Option<&Arc<crate::peers::Peers>> {
+        self.inner.peers.as_ref()
     }
 
     /// The checkpoint directory and the marks not written yet.
@@ -421,6 +434,8 @@ pub struct ContextBuilder {
     job_timeout: Option<Duration>,
     #[cfg(feature = "progress")]
     progress: Option<bool>,
+    #[cfg(feature = "cluster")]
+    transport: Option<Arc<dyn crate::peers::Transport>>,
 }
 
 impl ContextBuilder {
@@ -569,6 +584,13 @@ impl ContextBuilder {
     #[cfg(feature = "progress")]
     pub fn progress(mut self, draw: bool) -> Self {
         self.progress = Some(draw);
+        self
+    }
+
+    /// Runs the Context's jobs across the processes `transport` reaches.
+    #[cfg(feature = "cluster")]
+    pub(crate) fn transport(mut self, transport: Arc<dyn crate::peers::Transport>) -> Self {
+        self.transport = Some(transport);
         self
     }
 

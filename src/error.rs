@@ -104,6 +104,38 @@ pub enum Error {
         /// The partition whose task did not run.
         partition: usize,
     },
+    /// Cluster mode: another process failed the job (a task error or a
+    /// panic there), so the job fails on this process too.
+    #[cfg(feature = "cluster")]
+    #[error("process {process} of the cluster failed: {message}")]
+    Peer {
+        /// The index of the process that failed.
+        process: usize,
+        /// Its error.
+        message: String,
+    },
+    /// Cluster mode: the processes did not build the same plan, so they
+    /// would compute different things. Names the first differing RDD.
+    #[cfg(feature = "cluster")]
+    #[error(
+        "process {process} runs a different plan than process 0: its RDD {found:?} stands where process 0 has {expected:?}"
+    )]
+    PlanMismatch {
+        /// The first process whose plan differs from process 0's.
+        process: usize,
+        /// That process's RDD (`name[id]`), or empty where its lineage ends.
+        found: String,
+        /// Process 0's RDD at the same place, or empty.
+        expected: String,
+    },
+    /// Cluster mode: the mesh could not be set up, a peer was lost, or the
+    /// processes fell out of step.
+    #[cfg(feature = "cluster")]
+    #[error("cluster: {message}")]
+    Cluster {
+        /// What went wrong, naming the process when one is known.
+        message: String,
+    },
 }
 
 impl Error {

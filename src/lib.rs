@@ -104,6 +104,8 @@
 //! - **Pools** are pluggable: see [`pool`]. `SPARKLING_POOL=sequential`
 //!   switches a program to the caller's thread without recompiling.
 
+#[cfg(feature = "cluster")]
+pub mod cluster;
 mod context;
 mod dot;
 mod error;
@@ -113,6 +115,7 @@ mod nodes;
 mod options;
 mod order;
 mod partial;
+mod peers;
 mod plan;
 pub mod pool;
 #[cfg(feature = "progress")]
@@ -122,8 +125,12 @@ mod scheduler;
 mod shared;
 pub mod shuffle;
 mod sources;
+#[cfg(feature = "cluster")]
+mod spread;
 mod stats;
 pub mod streaming;
+#[cfg(feature = "cluster")]
+mod transient;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{Error, Result};
@@ -132,6 +139,7 @@ pub use listener::{JobInfo, JobListener, JobMetrics, StageInfo, TaskInfo};
 pub use nodes::pipe::PipeOptions;
 pub use options::{Order, RangeOptions, SampleOptions, ShuffleOptions, SortOptions, TreeOptions};
 pub use partial::{ApproxOptions, BoundedDouble, PartialResult};
+pub use peers::Wire;
 pub use rdd::{
     Buckets, Data, LocalIterator, Numeric, PartitionIter, Rdd, SaveOptions, StorageLevel,
 };

@@ -17,7 +17,7 @@ use crate::listener::TaskInfo;
 use crate::plan::Batches;
 use crate::rdd::{Data, Rdd, lock, panic_message};
 use crate::shared::task_updates::{Attempt, Destination};
-use crate::{Error, Result};
+use crate::{Error, Result, Wire};
 
 /// Computes `partitions` of `rdd` and applies `task` to each partition's
 /// stream, in one pool call. Results come back in the order of `partitions`.
@@ -26,7 +26,7 @@ use crate::{Error, Result};
 pub(crate) fn run_job<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
 where
     T: Data,
-    R: Send,
+    R: Send + Wire,
     F: Fn(usize, Batches<T>) -> Result<R> + Sync,
 {
     run_partitions(rdd, partitions, |partition| {
@@ -36,22 +36,44 @@ where
 
 /// Runs `task` for each of `partitions` of `rdd` (the task computes what it
 /// needs of the partition), as one stage: one pool call, with retries,
-/// panics caught and listeners told.
+/// panics caught and listeners told. In a cluster, each process runs the
+/// partitions it owns and every process gets all the results (see
+/// [`crate::spread`]).
 pub(crate) fn run_partitions<T, R, F>(rdd: &Rdd<T>, partitions: &[usize], task: F) -> Result<Vec<R>>
+where
+    T: Data,
+    R: Send + Wire,
+    F: Fn(usize) -> Result<R> + Sync,
+{
+    rdd.context().check_config()?;
+    rdd.context().run_as_job(rdd.label(), |job| {
+        #[cfg(feature = "cluster")]
+        if let Some(peers) = rdd.context().peers() {
+            return crate::spread::run_spread(peers, job, rdd, partitions, &task);
+        }
+        run_here(rdd, partitions, &task, job)
+    })
+}
+
+/// Runs `partitions` of `rdd` in this process, as a stage of `job`, after
+/// the shuffles they need; then writes the checkpoints the job completes.
+pub(crate) fn run_here<T, R, F>(
+    rdd: &Rdd<T>,
+    partitions: &[usize],
+    task: &F,
+    job: &Arc<JobToken>,
+) -> Result<Vec<R>>
 where
     T: Data,
     R: Send,
     F: Fn(usize) -> Result<R> + Sync,
 {
-    rdd.context().check_config()?;
-    rdd.context().run_as_job(rdd.label(), |job| {
-        crate::plan::prepare(rdd.lineage())?;
-        let results = run_stage(rdd, partitions, &task, job)?;
-        if rdd.context().checkpoints().any_waiting() {
-            crate::rdd::write_marked(rdd.lineage())?;
-        }
-        Ok(results)
-    })
+    crate::plan::prepare(rdd.lineage())?;
+    let results = run_stage(rdd, partitions, task, job)?;
+    if rdd.context().checkpoints().any_waiting() {
+        crate::rdd::write_marked(rdd.lineage())?;
+    }
+    Ok(results)
 }
 
 /// Runs one stage of `job`: `task` for each of `partitions`, in one pool

@@ -300,7 +300,7 @@ impl Context {
     /// # Examples
     ///
     /// ```
-    /// #[derive(serde::Deserialize, Clone, Debug, PartialEq)]
+    /// #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
     /// struct Event { user: String, clicks: u32 }
     ///
     /// let dir = tempfile::tempdir()?;

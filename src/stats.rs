@@ -16,6 +16,7 @@
 /// assert_eq!(left.variance(), 1.25);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "cluster", derive(serde::Serialize, serde::Deserialize))]
 pub struct StatCounter {
     count: u64,
     mean: f64,

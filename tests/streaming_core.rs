@@ -16,7 +16,7 @@ const SECOND: Duration = Duration::from_secs(1);
 
 /// Runs `batches` through `build` on the manual clock and returns what each
 /// batch's output RDD held, sorted (batch RDDs have no defined order).
-fn run<U: Ord + Clone + Send + Sync + 'static>(
+fn run<U: Ord + sparkling::Data>(
     ctx: &Context,
     batches: &[Vec<i32>],
     extra_batches: u32,

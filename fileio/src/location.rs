@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(Scheme::File.to_string(), "file");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Scheme {
     /// A local path: bare (`data/a.txt`) or `file://`.
@@ -130,6 +131,7 @@ impl fmt::Display for Scheme {
 /// assert_eq!(remote.join("part-00000").to_string(), "s3://bucket/logs/2024/part-00000");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Location {
     scheme: Scheme,
     authority: String,

@@ -53,6 +53,7 @@ const SPLIT_SLOP: f64 = 1.1;
 /// assert_eq!(lines[99], "line 99");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Split {
     /// The file, with its size.
     pub file: FileStatus,

@@ -2,6 +2,8 @@
 
 pub(crate) mod checkpoint;
 pub(crate) mod cogroup;
+#[cfg(feature = "cluster")]
+pub(crate) mod exchange;
 pub(crate) mod expand;
 pub(crate) mod file;
 pub(crate) mod narrow;

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::plan::{BATCH_SIZE, Batches, Dependency, Node};
 use crate::rdd::{Data, Rdd, lock, panic_message};
-use crate::scheduler::run_job;
+use crate::scheduler::run_partitions;
 use crate::shared::task_updates::apply_when_kept;
 use crate::shuffle::{FastMap, MAP_SIDE_SEED, Placer, REDUCE_SIDE_SEED, fast_map};
 use crate::{Error, Result};
@@ -57,6 +57,22 @@ pub(crate) struct Exchange<S, E> {
 /// Every map task's buckets, indexed `[map partition][output partition]`.
 pub(crate) struct ShuffleOutput<E> {
     by_map: Vec<Buckets<E>>,
+    /// In a cluster: this process's index and the process count; only
+    /// the buckets of the output partitions this process owns are here.
+    #[cfg(feature = "cluster")]
+    held_by: Option<(usize, usize)>,
+}
+
+impl<E> ShuffleOutput<E> {
+    /// The buckets of the output partitions `process` (of `processes`)
+    /// owns, from every map partition.
+    #[cfg(feature = "cluster")]
+    pub(crate) fn held(by_map: Vec<Buckets<E>>, process: usize, processes: usize) -> Self {
+        ShuffleOutput {
+            by_map,
+            held_by: Some((process, processes)),
+        }
+    }
 }
 
 impl<S: Data, E: Data> Exchange<S, E> {
@@ -115,41 +131,67 @@ impl<S: Data, E: Data> Exchange<S, E> {
         }
         let writer = (self.plan)(&self.parent)?;
         let partitions = self.partitions;
+        let map_task = |partition: usize| {
+            let batches = self.parent.compute(partition)?;
+            let written = catch_unwind(AssertUnwindSafe(|| writer(partition, batches)));
+            let buckets = match (written, owner) {
+                (Ok(buckets), _) => buckets?,
+                (Err(payload), Some(owner)) => {
+                    return Err(Error::Task {
+                        rdd: owner.to_string(),
+                        partition,
+                        message: panic_message(payload.as_ref()),
+                    });
+                }
+                (Err(payload), None) => resume_unwind(payload),
+            };
+            debug_assert_eq!(buckets.len(), partitions);
+            Ok(buckets)
+        };
         // The buckets are kept, so the map tasks' accumulator updates count
         // once, when the whole map side succeeds.
+        #[cfg(feature = "cluster")]
+        if let Some(peers) = self.parent.context().peers() {
+            let output = apply_when_kept(|| {
+                crate::spread::run_owned(peers, &self.parent, map_task, |job, local| {
+                    let maps = self.parent.num_partitions();
+                    super::exchange::exchange_buckets(peers, job, maps, partitions, local)
+                })
+            })?;
+            let output = Arc::new(output);
+            *slot = Some(Arc::clone(&output));
+            return Ok(output);
+        }
         let by_map = apply_when_kept(|| {
-            run_job(
-                &self.parent,
-                &self.parent.all_partitions(),
-                |partition, batches| {
-                    let written = catch_unwind(AssertUnwindSafe(|| writer(partition, batches)));
-                    let buckets = match (written, owner) {
-                        (Ok(buckets), _) => buckets?,
-                        (Err(payload), Some(owner)) => {
-                            return Err(Error::Task {
-                                rdd: owner.to_string(),
-                                partition,
-                                message: panic_message(payload.as_ref()),
-                            });
-                        }
-                        (Err(payload), None) => resume_unwind(payload),
-                    };
-                    debug_assert_eq!(buckets.len(), partitions);
-                    Ok(buckets)
-                },
-            )
+            run_partitions(&self.parent, &self.parent.all_partitions(), map_task)
         })?;
-        let output = Arc::new(ShuffleOutput { by_map });
+        let output = Arc::new(ShuffleOutput {
+            by_map,
+            #[cfg(feature = "cluster")]
+            held_by: None,
+        });
         *slot = Some(Arc::clone(&output));
         Ok(output)
     }
 
     /// What output partition `partition` reads: its bucket of every map task.
     pub(crate) fn input(&self, partition: usize) -> Result<ReduceInput<E>> {
-        Ok(ReduceInput {
-            output: self.output(None)?,
-            partition,
-        })
+        let output = self.output(None)?;
+        #[cfg(feature = "cluster")]
+        if let Some((process, processes)) = output.held_by {
+            if partition % processes != process {
+                return Err(Error::Cluster {
+                    message: format!(
+                        "process {process} needs partition {partition} of the shuffle of {}, which \
+                     process {} holds: an operation that reads other partitions than its own \
+                     after a shuffle (coalesce, zip, cartesian) does not run in a cluster",
+                        self.parent.label(),
+                        partition % processes
+                    ),
+                });
+            }
+        }
+        Ok(ReduceInput { output, partition })
     }
 }
 

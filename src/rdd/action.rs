@@ -25,7 +25,7 @@ impl<T: Data> Rdd<T> {
     }
 
     /// Folds every partition's batches, one task per partition.
-    pub(crate) fn fold_batches<R: Send>(
+    pub(crate) fn fold_batches<R: Send + crate::Wire>(
         &self,
         init: impl Fn() -> R + Sync,
         step: impl Fn(R, Vec<T>) -> R + Sync,

@@ -33,11 +33,13 @@ use crate::{Error, Result};
 
 /// What an RDD can hold: values that can be copied between tasks and threads.
 ///
-/// Implemented for every `Clone + Send + Sync + 'static` type; Spark asks for
-/// serialisable elements, a single process asks for `Clone`.
-pub trait Data: Clone + Send + Sync + 'static {}
+/// Implemented for every `Clone + Send + Sync + 'static` type that is
+/// [`Wire`](crate::Wire): Spark asks for serialisable elements, a single
+/// process asks for `Clone`. With the `cluster` feature, `Wire` means
+/// serde's `Serialize + DeserializeOwned`; without it, every type is `Wire`.
+pub trait Data: Clone + Send + Sync + 'static + crate::Wire {}
 
-impl<T: Clone + Send + Sync + 'static> Data for T {}
+impl<T: Clone + Send + Sync + 'static + crate::Wire> Data for T {}
 
 pub use crate::nodes::narrow::PartitionIter;
 

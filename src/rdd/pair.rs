@@ -559,19 +559,20 @@ impl<K: Data + Hash + Eq, V: Data> Rdd<(K, V)> {
         &self,
         f: impl Fn(V, V) -> V + Send + Sync,
     ) -> Result<HashMap<K, V>> {
-        let parts = self.fold_batches(
-            || CombineTable::new(MAP_SIDE_SEED),
-            |mut table, batch| {
-                for (key, value) in batch {
+        // Each partition's table as pairs: they cross processes in a cluster.
+        let parts = run_job(self, &self.all_partitions(), |_, batches| {
+            let mut table = CombineTable::new(MAP_SIDE_SEED);
+            for batch in batches {
+                for (key, value) in batch? {
                     table.merge(key, value, |value| value, &f);
                 }
-                table
-            },
-        )?;
+            }
+            Ok(table.into_entries().into_iter().collect::<Vec<_>>())
+        })?;
         self.merge_results("reduce_by_key_locally", || {
             let mut total = CombineTable::new(REDUCE_SIDE_SEED);
             for part in parts {
-                for (key, value) in part.into_entries() {
+                for (key, value) in part {
                     total.merge(key, value, |value| value, &f);
                 }
             }

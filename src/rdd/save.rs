@@ -77,6 +77,7 @@ impl<T: Data> Rdd<T> {
         options: SaveOptions,
         write: impl Fn(&str, Batches<T>, &mut PartWriter) -> Result<()> + Sync,
     ) -> Result<()> {
+        self.refuse_cluster_save(dir)?;
         let file_io = self.context().file_io_options();
         let job = OutputJob::begin_with(dir, options.codec, options.overwrite, file_io)?;
         let written = run_job(self, &self.all_partitions(), |partition, batches| {
@@ -93,6 +94,25 @@ impl<T: Data> Rdd<T> {
                 Err(error)
             }
         }
+    }
+
+    /// Saving from a cluster of several processes needs a commit that
+    /// process 0 makes for parts the others wrote; until it exists, every
+    /// process refuses the save (at the same step, so they stay in step)
+    /// rather than leave an output of one process's parts.
+    fn refuse_cluster_save(&self, target: &str) -> Result<()> {
+        #[cfg(feature = "cluster")]
+        if self.context().process_count() > 1 {
+            return Err(Error::Cluster {
+                message: format!(
+                    "saving {target} from {} processes is not supported yet: collect the data \
+                     and save it from one Context outside the cluster",
+                    self.context().process_count()
+                ),
+            });
+        }
+        let _ = target;
+        Ok(())
     }
 
     /// Writes one part file per partition, one line per element.
@@ -241,6 +261,7 @@ impl<T: Data> Rdd<T> {
                 ),
             });
         }
+        self.refuse_cluster_save(path)?;
         let file_io = self.context().file_io_options();
         let mut file = SingleFileWriter::create(path, options.overwrite, file_io)?;
         let mut line = String::new();

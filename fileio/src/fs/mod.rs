@@ -59,6 +59,7 @@ use crate::options::FileIoOptions;
 /// assert_eq!((status.size, status.is_dir), (6, false));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FileStatus {
     /// Where the entry is.
     pub location: Location,

@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use sparkling::fileio::{self, FileStatus, Split};
 use sparkling::{Context, Data, Rdd, ReadOptions, Utf8Mode};
@@ -163,11 +162,20 @@ impl fmt::Display for Failure {
     }
 }
 
-/// A reading error carried out of a task (shared, as RDD elements are
-/// cloned).
-impl From<Arc<fileio::Error>> for Failure {
-    fn from(error: Arc<fileio::Error>) -> Self {
-        Failure::Run(error.to_string())
+/// A reading error carried out of a task as an RDD element: its message
+/// (elements are cloned, and cross processes in cluster mode).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TaskError(String);
+
+impl From<fileio::Error> for TaskError {
+    fn from(error: fileio::Error) -> Self {
+        TaskError(error.to_string())
+    }
+}
+
+impl From<TaskError> for Failure {
+    fn from(error: TaskError) -> Self {
+        Failure::Run(error.0)
     }
 }
 

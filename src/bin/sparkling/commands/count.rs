@@ -1,14 +1,12 @@
 //! `count`: lines, words and bytes per file and in total, like `wc`.
 //! Lines alone are counted from the decoded bytes, without building them.
 
-use std::sync::Arc;
-
 use serde_json::json;
 use sparkling::fileio::{FileIoOptions, Split};
 use sparkling::{Utf8Mode, fileio};
 
 use crate::output::{Output, Table};
-use crate::session::{Failure, Input, Session};
+use crate::session::{Failure, Input, Session, TaskError};
 
 /// Arguments of `count`.
 #[derive(clap::Args)]
@@ -21,7 +19,7 @@ pub struct Args {
 }
 
 /// One split's counts.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 struct Counts {
     lines: u64,
     words: u64,
@@ -34,7 +32,7 @@ pub fn run(args: &Args, session: &Session) -> Result<Output, Failure> {
     let options = session.ctx.file_io_options().clone();
     let lines_only = args.lines;
     let counted = splits.map(move |(file, split)| {
-        let counts = count_split(&split, mode, &options, lines_only).map_err(Arc::new);
+        let counts = count_split(&split, mode, &options, lines_only).map_err(TaskError::from);
         (file, counts)
     });
     if let Some(plan) = session.plan(&counted) {

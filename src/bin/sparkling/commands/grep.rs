@@ -3,15 +3,13 @@
 //! searched in its own task, which also counts its lines, so line numbers
 //! of later splits follow from the counts of the earlier ones.
 
-use std::sync::Arc;
-
 use regex::{Regex, RegexBuilder};
 use serde_json::json;
 use sparkling::Utf8Mode;
 use sparkling::fileio::{self, FileIoOptions, Split};
 
 use crate::output::{Output, Table};
-use crate::session::{Failure, Input, Session};
+use crate::session::{Failure, Input, Session, TaskError};
 
 /// Arguments of `grep`.
 #[derive(clap::Args)]
@@ -32,7 +30,7 @@ pub struct Args {
 }
 
 /// What one split gave.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct SplitMatches {
     /// Lines in the split.
     lines: u64,
@@ -51,7 +49,8 @@ pub fn run(args: &Args, session: &Session) -> Result<Output, Failure> {
     let (mode, options) = (session.utf8(), session.ctx.file_io_options().clone());
     let (keep_text, invert) = (!args.count, args.invert_match);
     let searched = splits.map(move |(file, split)| {
-        let found = search(&split, &regex, invert, keep_text, mode, &options).map_err(Arc::new);
+        let found =
+            search(&split, &regex, invert, keep_text, mode, &options).map_err(TaskError::from);
         (file, split.file.location.to_string(), found)
     });
     if let Some(plan) = session.plan(&searched) {

@@ -20,7 +20,8 @@ pub struct Args {
 }
 
 /// What one key held across the records.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 struct KeyStats {
     present: u64,
     nulls: u64,
