@@ -237,9 +237,11 @@ pub(crate) fn identity(rdd: &Arc<dyn Lineage>) -> *const () {
 /// lineage of any depth is prepared without deep recursion; it does not
 /// descend below an RDD that [`is_prepared`](Lineage::is_prepared).
 pub(crate) fn prepare(root: Arc<dyn Lineage>) -> Result<()> {
-    // Addresses, hashed with the engine's fast hasher: every job walks its
-    // lineage, so the default hasher's cost shows in small jobs.
+    // Addresses, hashed with the engine's fast hasher. Only RDDs below the
+    // first one with several parents can be reached twice (the lineage has
+    // no cycles), so a chain, what most jobs walk, hashes nothing.
     let mut visited = crate::shuffle::fast_set(0);
+    let mut branched = false;
     // `true`: the parents are done, prepare the RDD itself.
     let mut stack = vec![(root, false)];
     while let Some((rdd, parents_done)) = stack.pop() {
@@ -247,10 +249,11 @@ pub(crate) fn prepare(root: Arc<dyn Lineage>) -> Result<()> {
             rdd.prepare_node()?;
             continue;
         }
-        if !visited.insert(identity(&rdd)) || rdd.is_prepared() {
+        if (branched && !visited.insert(identity(&rdd))) || rdd.is_prepared() {
             continue;
         }
         let parents = rdd.dependencies();
+        branched |= parents.len() > 1;
         stack.push((rdd, true));
         // Reversed, so the first parent is prepared first.
         stack.extend(parents.into_iter().rev().map(|d| (d.into_parent(), false)));
