@@ -2,6 +2,8 @@
 //! (`cargo bench --bench files`; `SPARKLING_BENCH_MB` sets the size of the
 //! text, 1024 by default):
 //!
+//! - counting the lines of a large plain text file vs a hand-written
+//!   parallel line counter (target: within 1.1x);
 //! - word count over a large plain text file vs a hand-written rayon program
 //!   (chunked reads, per-thread hash maps), with peak memory of each, with
 //!   the words split by `flat_map_into` and, reported too, by `flat_map`;
@@ -42,6 +44,18 @@ fn main() {
         .expect("context");
 
     let path = text.to_str().expect("UTF-8 path");
+    harness::compare(
+        &format!("line count, {megabytes} MB text"),
+        1.1,
+        7,
+        || {
+            black_box(rayon_line_count(&text, threads * 4));
+        },
+        || {
+            let lines = ctx.text_file_with(path, threads * 4).expect("text_file");
+            black_box(lines.count().expect("count"));
+        },
+    );
     let mut baseline_peak = 0;
     let mut engine_peak = 0;
     harness::compare(
@@ -212,6 +226,48 @@ fn next(state: &mut u64) -> u64 {
     *state ^= *state >> 7;
     *state ^= *state << 17;
     *state
+}
+
+/// The line count baseline: the file cut into `chunks` byte ranges read on
+/// rayon in 1 MiB blocks, each range's `\n` bytes counted (plus one for a
+/// last line without a terminator).
+fn rayon_line_count(path: &Path, chunks: usize) -> u64 {
+    let size = path.metadata().expect("size").len();
+    let newlines: u64 = (0..chunks as u64)
+        .into_par_iter()
+        .map(|i| {
+            let (start, end) = (i * size / chunks as u64, (i + 1) * size / chunks as u64);
+            let mut file = File::open(path).expect("open");
+            file.seek(SeekFrom::Start(start)).expect("seek");
+            let mut reader = file.take(end - start);
+            let mut block = vec![0; 1 << 20];
+            let mut count = 0;
+            loop {
+                let read = reader.read(&mut block).expect("read");
+                if read == 0 {
+                    break count;
+                }
+                count += newlines(&block[..read]);
+            }
+        })
+        .sum();
+    let mut last = [0];
+    let mut file = File::open(path).expect("open");
+    let unterminated = size > 0 && {
+        file.seek(SeekFrom::Start(size - 1)).expect("seek");
+        file.read_exact(&mut last).expect("read");
+        last[0] != b'\n'
+    };
+    newlines + u64::from(unterminated)
+}
+
+/// The `\n` bytes of `bytes`, counted in runs of 255 into a byte-sized
+/// sum, which compiles to a vectorised compare and subtract.
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes
+        .chunks(255)
+        .map(|run| u64::from(run.iter().map(|&byte| u8::from(byte == b'\n')).sum::<u8>()))
+        .sum()
 }
 
 /// The baseline: the file cut into `chunks` line-aligned byte ranges read

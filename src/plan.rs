@@ -18,7 +18,6 @@
 //! ([`Node::in_memory`]) instead of a batch the source filled first.
 
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -120,6 +119,13 @@ pub(crate) trait Node<T>: Send + Sync {
     /// its own closures panics. Nothing by default.
     fn prepare(&self, _rdd: &str) -> Result<()> {
         Ok(())
+    }
+
+    /// Whether [`prepare`](Node::prepare) does anything: the nodes that
+    /// override it say so, so that a job over a narrow lineage does not
+    /// format every RDD's name only to prepare nothing.
+    fn has_preparation(&self) -> bool {
+        false
     }
 
     /// The bytes of files a partition reads, when known: a file source's
@@ -231,7 +237,11 @@ pub(crate) fn identity(rdd: &Arc<dyn Lineage>) -> *const () {
 /// lineage of any depth is prepared without deep recursion; it does not
 /// descend below an RDD that [`is_prepared`](Lineage::is_prepared).
 pub(crate) fn prepare(root: Arc<dyn Lineage>) -> Result<()> {
-    let mut visited = HashSet::new();
+    // Addresses, hashed with the engine's fast hasher. Only RDDs below the
+    // first one with several parents can be reached twice (the lineage has
+    // no cycles), so a chain, what most jobs walk, hashes nothing.
+    let mut visited = crate::shuffle::fast_set(0);
+    let mut branched = false;
     // `true`: the parents are done, prepare the RDD itself.
     let mut stack = vec![(root, false)];
     while let Some((rdd, parents_done)) = stack.pop() {
@@ -239,10 +249,11 @@ pub(crate) fn prepare(root: Arc<dyn Lineage>) -> Result<()> {
             rdd.prepare_node()?;
             continue;
         }
-        if !visited.insert(identity(&rdd)) || rdd.is_prepared() {
+        if (branched && !visited.insert(identity(&rdd))) || rdd.is_prepared() {
             continue;
         }
         let parents = rdd.dependencies();
+        branched |= parents.len() > 1;
         stack.push((rdd, true));
         // Reversed, so the first parent is prepared first.
         stack.extend(parents.into_iter().rev().map(|d| (d.into_parent(), false)));

@@ -46,12 +46,14 @@ where
     F: Fn(usize) -> Result<R> + Sync,
 {
     rdd.context().check_config()?;
-    rdd.context().run_as_job(rdd.label(), |job| {
+    // Formatted once: the job and its stage both name the RDD.
+    let label = rdd.label();
+    rdd.context().run_as_job(label.clone(), |job| {
         #[cfg(feature = "cluster")]
         if let Some(peers) = rdd.context().peers() {
             return crate::spread::run_spread(peers, job, rdd, partitions, &task);
         }
-        run_here(rdd, partitions, &task, job)
+        run_here(rdd, label, partitions, &task, job)
     })
 }
 
@@ -59,6 +61,7 @@ where
 /// the shuffles they need; then writes the checkpoints the job completes.
 pub(crate) fn run_here<T, R, F>(
     rdd: &Rdd<T>,
+    label: String,
     partitions: &[usize],
     task: &F,
     job: &Arc<JobToken>,
@@ -69,7 +72,7 @@ where
     F: Fn(usize) -> Result<R> + Sync,
 {
     crate::plan::prepare(rdd.lineage())?;
-    let results = run_stage(rdd, partitions, task, job)?;
+    let results = run_stage(rdd, label, partitions, task, job)?;
     if rdd.context().checkpoints().any_waiting() {
         crate::rdd::write_marked(rdd.lineage())?;
     }
@@ -81,6 +84,7 @@ where
 /// cancelled).
 fn run_stage<T, R, F>(
     rdd: &Rdd<T>,
+    label: String,
     partitions: &[usize],
     task: &F,
     job: &Arc<JobToken>,
@@ -100,7 +104,7 @@ where
     };
     let stage = rdd.context().start_stage(
         job.id(),
-        rdd.label(),
+        label,
         partitions.len(),
         task_bytes.iter().copied().sum(),
     );
@@ -108,7 +112,8 @@ where
     let span = trace::stage(&stage);
     let listeners = || rdd.context().listeners();
     let attempt_and_report = |index: usize, partition: usize| -> Result<R> {
-        let started = Instant::now();
+        // Only listeners are told how long a task took.
+        let started = has_listeners.then(Instant::now);
         let TaskRun {
             result,
             attempts,
@@ -137,7 +142,7 @@ where
                 partition,
                 succeeded: result.is_ok(),
                 attempts,
-                duration: started.elapsed(),
+                duration: started.map(|at| at.elapsed()).unwrap_or_default(),
                 input_bytes,
             };
             listeners().for_each(|listener| listener.task_finished(&stage, &task));

@@ -81,6 +81,40 @@ fn a_group_cancelled_from_another_thread_stops_its_job_within_a_few_batches() {
 }
 
 #[test]
+fn a_cancelled_chain_of_narrow_steps_stops_within_a_few_batches() {
+    // Each RDD's stream keeps the job it works for: every level of a
+    // chain (a cached one too) still checks it at every batch.
+    for (pool, ctx) in contexts() {
+        for cached in [false, true] {
+            let seen = Arc::new(AtomicU64::new(0));
+            let group = JobGroup::new("chain-3");
+            let canceller = {
+                let (group, seen) = (group.clone(), Arc::clone(&seen));
+                thread::spawn(move || {
+                    wait_for(&seen, 3 * BATCH);
+                    let at_cancel = seen.load(Ordering::Relaxed);
+                    group.cancel();
+                    at_cancel
+                })
+            };
+            let stepped = endless(&ctx, 2, &seen).map(|x| x * 3);
+            let stepped = if cached { stepped.cache() } else { stepped };
+            let err = group
+                .run(|| stepped.filter(|x| x % 2 == 0).map(|x| x + 1).count())
+                .unwrap_err();
+            let at_cancel = canceller.join().unwrap();
+            assert_cancelled(&err, "chain-3");
+            let after = seen.load(Ordering::Relaxed) - at_cancel;
+            assert!(
+                after <= 2 * BATCH * 2,
+                "{pool}/cached {cached}: {after} more"
+            );
+            assert_eq!(ctx.running_jobs(), 0, "{pool}");
+        }
+    }
+}
+
+#[test]
 fn a_cancelled_group_refuses_its_later_jobs_and_other_jobs_still_run() {
     for (pool, ctx) in contexts() {
         let group = JobGroup::new("closed");
@@ -205,7 +239,9 @@ fn a_thousand_cancelled_jobs_leave_no_jobs_threads_or_memory_behind() {
                 }
                 (x % 100, x)
             })
-            .reduce_by_key(|a, b| a + b);
+            // the second partition's values are near i64::MAX / 2: a plain
+            // sum overflows and would fail the job before it is cancelled
+            .reduce_by_key(|a, b| a.wrapping_add(b));
         let err = group.run(|| rdd.count()).unwrap_err();
         assert!(matches!(err, Error::Cancelled { .. }), "{err}");
     };

@@ -204,19 +204,27 @@ impl Tally {
         if chunk.is_empty() {
             return;
         }
+        let scan = ByteScan::of(chunk);
         let mut lone_cr = 0;
         let mut first_terminator = None;
-        for at in memchr_iter(b'\r', chunk) {
-            first_terminator.get_or_insert(at);
-            lone_cr += u64::from(chunk.get(at + 1) != Some(&b'\n'));
+        if scan.carriage_returns > 0 {
+            for at in memchr_iter(b'\r', chunk) {
+                first_terminator.get_or_insert(at);
+                lone_cr += u64::from(chunk.get(at + 1) != Some(&b'\n'));
+            }
         }
         if self.last == Some(b'\r') && chunk[0] == b'\n' {
             self.terminators -= 1;
         }
-        let newlines = memchr_iter(b'\n', chunk).count() as u64;
-        self.terminators += newlines + lone_cr;
+        self.terminators += scan.newlines + lone_cr;
         self.last = chunk.last().copied();
         if let Some(utf8) = &mut self.utf8 {
+            // ASCII after a finished character is UTF-8 wherever our
+            // lines start in it: only whether one starts matters.
+            if scan.ascii && utf8.carry.is_empty() {
+                self.owns_a_line |= scan.newlines + scan.carriage_returns > 0;
+                return;
+            }
             let owned = if self.owns_a_line {
                 chunk
             } else {
@@ -284,6 +292,41 @@ impl Tally {
         };
         let lines = self.terminators - u64::from(no_line_after) + u64::from(self.starts_file);
         Counted::Lines(lines)
+    }
+}
+
+/// What one pass over a chunk finds: its `\n` and `\r` bytes and whether
+/// it is all ASCII.
+struct ByteScan {
+    newlines: u64,
+    carriage_returns: u64,
+    ascii: bool,
+}
+
+impl ByteScan {
+    /// Counts in runs short enough for byte-sized sums, which compile to
+    /// vectorised compares and adds: one pass instead of a terminator
+    /// search and a separate UTF-8 check.
+    fn of(bytes: &[u8]) -> ByteScan {
+        const RUN: usize = 224;
+        let mut scan = ByteScan {
+            newlines: 0,
+            carriage_returns: 0,
+            ascii: true,
+        };
+        let mut high_bits = 0u8;
+        for run in bytes.chunks(RUN) {
+            let (mut newlines, mut carriage_returns) = (0u8, 0u8);
+            for &byte in run {
+                newlines += u8::from(byte == b'\n');
+                carriage_returns += u8::from(byte == b'\r');
+                high_bits |= byte;
+            }
+            scan.newlines += u64::from(newlines);
+            scan.carriage_returns += u64::from(carriage_returns);
+        }
+        scan.ascii = high_bits.is_ascii();
+        scan
     }
 }
 

@@ -198,6 +198,10 @@ where
         self.sides.prepare(rdd)
     }
 
+    fn has_preparation(&self) -> bool {
+        true
+    }
+
     fn is_prepared(&self) -> bool {
         self.sides.is_prepared()
     }

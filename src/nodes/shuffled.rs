@@ -287,6 +287,10 @@ where
         self.exchange.prepare(rdd)
     }
 
+    fn has_preparation(&self) -> bool {
+        true
+    }
+
     fn is_prepared(&self) -> bool {
         self.exchange.is_prepared()
     }

@@ -246,4 +246,8 @@ impl<T: Data> Node<(T, u64)> for ZipWithIndexNode<T> {
     fn prepare(&self, _rdd: &str) -> Result<()> {
         self.offsets().map(drop)
     }
+
+    fn has_preparation(&self) -> bool {
+        true
+    }
 }

@@ -467,6 +467,7 @@ impl<T: Data> RddInner<T> {
         Ok(Box::new(PanicGuard {
             rdd: Arc::clone(self),
             partition,
+            job: crate::jobs::current_job(),
             batches: Some(batches),
         }))
     }
@@ -510,7 +511,12 @@ impl<T: Data> Lineage for RddInner<T> {
     }
 
     fn prepare_node(&self) -> Result<()> {
-        self.node().prepare(&self.label())
+        let node = self.node();
+        if node.has_preparation() {
+            node.prepare(&self.label())
+        } else {
+            Ok(())
+        }
     }
 
     fn checkpoint_marked(&self) -> bool {
@@ -542,6 +548,10 @@ impl<T> Drop for RddInner<T> {
 struct PanicGuard<T> {
     rdd: Arc<RddInner<T>>,
     partition: usize,
+    /// The job the stream is computed for, looked up once: every batch
+    /// checks whether it was cancelled. `None` outside a job: then each
+    /// batch asks the thread.
+    job: Option<Arc<crate::jobs::JobToken>>,
     /// `None` once a batch panicked.
     batches: Option<Batches<T>>,
 }
@@ -551,7 +561,11 @@ impl<T: Data> Iterator for PanicGuard<T> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let batches = self.batches.as_mut()?;
-        if let Err(cancelled) = crate::jobs::check_cancelled() {
+        let checked = match &self.job {
+            Some(job) => job.check(),
+            None => crate::jobs::check_cancelled(),
+        };
+        if let Err(cancelled) = checked {
             if let Some(batches) = self.batches.take() {
                 stack::on_enough_stack(|| drop(batches));
             }
