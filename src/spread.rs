@@ -33,7 +33,8 @@ where
         .copied()
         .filter(|&partition| peers.owns(partition))
         .collect();
-    let local = check_plan(peers, job.id(), rdd).and_then(|()| run_here(rdd, rdd.label(), &owned, task, job));
+    let local = check_plan(peers, job.id(), rdd)
+        .and_then(|()| run_here(rdd, rdd.label(), &owned, task, job));
     let gathered = peers.all_gather(job.id(), Step::Results, local)?;
     let mut by_process: Vec<_> = gathered.into_iter().map(Vec::into_iter).collect();
     partitions
