@@ -35,7 +35,7 @@
 //!   rounds everywhere; `foreach` runs where each partition lives.
 //! - Elements cross processes with serde (postcard): with this feature,
 //!   [`Data`](crate::Data) asks for [`Wire`](crate::Wire), that is
-//!   `Serialize + DeserializeOwned`, of every RDD element type, and a type
+//!   `Serialize + Deserialize<'static>`, of every RDD element type, and a type
 //!   that is not is a compile error.
 //! - Before each job the processes compare their plans: a process that
 //!   built a different plan fails the job on every process with
