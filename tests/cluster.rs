@@ -49,15 +49,21 @@ fn describe(outputs: &[Output]) -> String {
 /// Launches `name` on 1, 2 and 3 processes; every member must succeed.
 fn every_member_succeeds(name: &str) {
     for processes in [1, 2, 3] {
-        let shared = tempfile::tempdir().unwrap();
-        write_inputs(shared.path());
-        let outputs = launch(name, processes, shared.path());
-        assert!(
-            outputs.iter().all(|output| output.status.success()),
-            "{processes} processes:\n{}",
-            describe(&outputs)
-        );
+        members_succeed(name, processes);
     }
+}
+
+/// Launches `name` on `processes` processes sharing a fresh directory with
+/// the inputs; every member must succeed.
+fn members_succeed(name: &str, processes: usize) {
+    let shared = tempfile::tempdir().unwrap();
+    write_inputs(shared.path());
+    let outputs = launch(name, processes, shared.path());
+    assert!(
+        outputs.iter().all(|output| output.status.success()),
+        "{processes} processes:\n{}",
+        describe(&outputs)
+    );
 }
 
 fn shared_dir() -> PathBuf {
@@ -200,18 +206,7 @@ fn model_operations_give_the_single_process_results() {
 #[test]
 fn a_panicking_task_fails_the_job_on_every_process() {
     let Some(process) = member() else {
-        let shared = tempfile::tempdir().unwrap();
-        let outputs = launch(
-            "a_panicking_task_fails_the_job_on_every_process",
-            2,
-            shared.path(),
-        );
-        assert!(
-            outputs.iter().all(|output| output.status.success()),
-            "{}",
-            describe(&outputs)
-        );
-        return;
+        return members_succeed("a_panicking_task_fails_the_job_on_every_process", 2);
     };
     let ctx = cluster_context();
     let failing = ctx.parallelize_with(0..10, 4).map(|x: i32| {
@@ -275,18 +270,7 @@ fn a_killed_process_fails_the_others_with_its_name() {
 #[test]
 fn a_plan_mismatch_is_an_error_on_every_process() {
     let Some(process) = member() else {
-        let shared = tempfile::tempdir().unwrap();
-        let outputs = launch(
-            "a_plan_mismatch_is_an_error_on_every_process",
-            2,
-            shared.path(),
-        );
-        assert!(
-            outputs.iter().all(|output| output.status.success()),
-            "{}",
-            describe(&outputs)
-        );
-        return;
+        return members_succeed("a_plan_mismatch_is_an_error_on_every_process", 2);
     };
     let ctx = cluster_context();
     let numbers = ctx.parallelize_with(0..10, 2);
