@@ -51,7 +51,7 @@ where
     rdd.context().run_as_job(label.clone(), |job| {
         #[cfg(feature = "cluster")]
         if let Some(peers) = rdd.context().peers() {
-            return crate::spread::run_spread(peers, job, rdd, partitions, &task);
+            return crate::spread::run_spread(peers, job, rdd, label, partitions, &task);
         }
         run_here(rdd, label, partitions, &task, job)
     })

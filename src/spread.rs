@@ -20,6 +20,7 @@ pub(crate) fn run_spread<T, R, F>(
     peers: &Peers,
     job: &Arc<JobToken>,
     rdd: &Rdd<T>,
+    label: String,
     partitions: &[usize],
     task: &F,
 ) -> Result<Vec<R>>
@@ -33,8 +34,8 @@ where
         .copied()
         .filter(|&partition| peers.owns(partition))
         .collect();
-    let local = check_plan(peers, job.id(), rdd)
-        .and_then(|()| run_here(rdd, rdd.label(), &owned, task, job));
+    let local =
+        check_plan(peers, job.id(), rdd).and_then(|()| run_here(rdd, label, &owned, task, job));
     let gathered = peers.all_gather(job.id(), Step::Results, local)?;
     let mut by_process: Vec<_> = gathered.into_iter().map(Vec::into_iter).collect();
     partitions
@@ -66,14 +67,16 @@ where
     F: Fn(usize) -> Result<R> + Sync,
 {
     rdd.context().check_config()?;
-    rdd.context().run_as_job(rdd.label(), |job| {
+    // Formatted once: the job and its stage both name the RDD.
+    let label = rdd.label();
+    rdd.context().run_as_job(label.clone(), |job| {
         let owned: Vec<usize> = rdd
             .all_partitions()
             .into_iter()
             .filter(|&partition| peers.owns(partition))
             .collect();
         let local = check_plan(peers, job.id(), rdd)
-            .and_then(|()| run_here(rdd, rdd.label(), &owned, &task, job))
+            .and_then(|()| run_here(rdd, label, &owned, &task, job))
             .map(|results| owned.into_iter().zip(results).collect());
         then(job.id(), local)
     })
