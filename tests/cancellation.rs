@@ -29,6 +29,18 @@ fn endless(ctx: &Context, partitions: usize, seen: &Arc<AtomicU64>) -> Rdd<i64> 
 }
 
 /// Waits until `seen` passes `at_least` (the job is running), at most 30 s.
+/// Cancels `group` from another thread once the job has seen three
+/// batches; the thread gives how many elements were seen at the cancel.
+fn cancel_after_three_batches(group: &JobGroup, seen: &Arc<AtomicU64>) -> thread::JoinHandle<u64> {
+    let (group, seen) = (group.clone(), Arc::clone(seen));
+    thread::spawn(move || {
+        wait_for(&seen, 3 * BATCH);
+        let at_cancel = seen.load(Ordering::Relaxed);
+        group.cancel();
+        at_cancel
+    })
+}
+
 fn wait_for(seen: &AtomicU64, at_least: u64) {
     let start = Instant::now();
     while seen.load(Ordering::Relaxed) < at_least {
@@ -51,15 +63,7 @@ fn a_group_cancelled_from_another_thread_stops_its_job_within_a_few_batches() {
         for partitions in [1, 2, 8] {
             let seen = Arc::new(AtomicU64::new(0));
             let group = JobGroup::new("request-7");
-            let canceller = {
-                let (group, seen) = (group.clone(), Arc::clone(&seen));
-                thread::spawn(move || {
-                    wait_for(&seen, 3 * BATCH);
-                    let at_cancel = seen.load(Ordering::Relaxed);
-                    group.cancel();
-                    at_cancel
-                })
-            };
+            let canceller = cancel_after_three_batches(&group, &seen);
             let err = group
                 .run(|| endless(&ctx, partitions, &seen).count())
                 .unwrap_err();
@@ -88,15 +92,7 @@ fn a_cancelled_chain_of_narrow_steps_stops_within_a_few_batches() {
         for cached in [false, true] {
             let seen = Arc::new(AtomicU64::new(0));
             let group = JobGroup::new("chain-3");
-            let canceller = {
-                let (group, seen) = (group.clone(), Arc::clone(&seen));
-                thread::spawn(move || {
-                    wait_for(&seen, 3 * BATCH);
-                    let at_cancel = seen.load(Ordering::Relaxed);
-                    group.cancel();
-                    at_cancel
-                })
-            };
+            let canceller = cancel_after_three_batches(&group, &seen);
             let stepped = endless(&ctx, 2, &seen).map(|x| x * 3);
             let stepped = if cached { stepped.cache() } else { stepped };
             let err = group
